@@ -1,0 +1,36 @@
+"""Figures a notebook reached (accuracy, loss, seconds), collected by ``make bench``.
+
+A notebook calls ``record("train_accuracy", 1.0)``. The value is always printed; when the
+environment names a report file (``COURSE_REPORT``, set by ``tools/bench.py``) it is also
+written there as JSON, so the benchmark report is made of what the notebook really reached.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+REPORT_ENV = "COURSE_REPORT"
+_figures: dict[str, object] = {}
+
+
+def record(name: str, value, unit: str = "") -> None:
+    """Record one figure under ``name`` and print it."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        value = round(value, 6)
+    _figures[name] = value
+    print(f"[report] {name} = {value}{(' ' + unit) if unit else ''}")
+    path = os.environ.get(REPORT_ENV)
+    if path:
+        p = Path(path)
+        data = json.loads(p.read_text()) if p.exists() else {}
+        data[name] = value
+        p.write_text(json.dumps(data, indent=2, sort_keys=True))
+
+
+def figures() -> dict[str, object]:
+    """Everything recorded so far in this process."""
+    return dict(_figures)

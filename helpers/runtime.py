@@ -1,0 +1,94 @@
+"""Run-time switches shared by every notebook: fast mode, seeding, device choice, timing."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from contextlib import contextmanager
+
+import numpy as np
+
+FAST_ENV = "COURSE_FAST"
+
+
+def is_fast() -> bool:
+    """True when ``COURSE_FAST=1``: notebooks then run their smallest honest version (CI, grading)."""
+    return os.environ.get(FAST_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+FAST = is_fast()
+
+
+def pick(fast, full):
+    """Return ``fast`` in fast mode and ``full`` otherwise: the same code path, only sizes change."""
+    return fast if is_fast() else full
+
+
+def seed_everything(seed: int = 0) -> None:
+    """Seed Python, numpy and (if installed) torch so the same run gives the same numbers."""
+    random.seed(seed)
+    np.random.seed(seed)
+    try:
+        import torch
+    except ImportError:  # weeks 1-3 need only numpy
+        return
+    torch.manual_seed(seed)  # also seeds every CUDA device
+
+
+def get_device(prefer: str | None = None) -> str:
+    """The best available torch device: cuda, then mps, then cpu.
+
+    ``COURSE_DEVICE`` in the environment (or ``prefer``) forces one, e.g. ``cpu`` to compare.
+    """
+    import torch
+
+    wanted = prefer or os.environ.get("COURSE_DEVICE")
+    if wanted:
+        if wanted.startswith("cuda") and not torch.cuda.is_available():
+            raise RuntimeError(f"device {wanted!r} was asked for but CUDA is not available here; use 'cpu'.")
+        return wanted
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+class Timer:
+    """Wall-clock timer: ``with Timer() as t: ...`` then ``t.seconds``."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __enter__(self) -> "Timer":
+        self._start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.seconds = time.perf_counter() - self._start
+
+
+@contextmanager
+def temporary_seed(seed: int):
+    """Run a block under a fixed numpy/python seed, restoring the previous global state after."""
+    py_state, np_state = random.getstate(), np.random.get_state()
+    random.seed(seed)
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+
+
+def describe() -> str:
+    """One line saying how this notebook runs: mode, device, thread count."""
+    mode = "FAST (COURSE_FAST=1: small sizes for CI and grading)" if is_fast() else "full"
+    try:
+        import torch
+
+        return f"mode: {mode} | device: {get_device()} | torch {torch.__version__}, {torch.get_num_threads()} threads"
+    except ImportError:
+        return f"mode: {mode}"
