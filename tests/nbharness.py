@@ -1,0 +1,236 @@
+"""Running course notebooks from tests: live kernels, mutants, and nbgrader round trips.
+
+- ``LiveNotebook`` executes a notebook in a real kernel (fast mode) and keeps the kernel alive,
+  so a test can redefine an exercise with a mistake and re-run test cells without re-running
+  the notebook (the spec's recipe for a fast catalogue of wrong implementations).
+- ``autograde`` runs real nbgrader (generate_assignment, then autograde) in a temporary copy of
+  the course with its own SQLite gradebook, and returns each student's score per test cell.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+SOL_BEGIN, SOL_END = "### BEGIN SOLUTION", "### END SOLUTION"
+HID_BEGIN, HID_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+
+# ----------------------------------------------------------------------------- notebook structure
+
+def solution_notebooks() -> list[Path]:
+    return sorted((ROOT / "solutions").glob("week*/*.ipynb"))
+
+
+def weeks() -> list[str]:
+    return sorted({p.parent.name for p in solution_notebooks()})
+
+
+def nbmeta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def is_test_cell(cell) -> bool:
+    m = nbmeta(cell)
+    return bool(m.get("grade")) and not m.get("solution") and cell.cell_type == "code"
+
+
+def is_solution_cell(cell) -> bool:
+    m = nbmeta(cell)
+    return bool(m.get("solution")) and cell.cell_type == "code"
+
+
+def graded_test_cells(nb) -> dict[str, float]:
+    """grade_id -> points of every autograded test cell."""
+    return {nbmeta(c)["grade_id"]: float(nbmeta(c)["points"]) for c in nb.cells if is_test_cell(c)}
+
+
+def _remove_region(src: str, begin: str, end: str) -> str:
+    out, skipping = [], False
+    for line in src.splitlines():
+        s = line.strip()
+        if s == begin:
+            skipping = True
+            continue
+        if s == end:
+            skipping = False
+            continue
+        if not skipping:
+            out.append(line)
+    return "\n".join(out)
+
+
+def visible_part(test_src: str) -> str:
+    """A test cell as the learner sees it (hidden tests removed)."""
+    return _remove_region(test_src, HID_BEGIN, HID_END)
+
+
+def answer_part(solution_src: str) -> str:
+    """A solution cell as a learner who got it right would write it (markers dropped)."""
+    return "\n".join(l for l in solution_src.splitlines() if l.strip() not in (SOL_BEGIN, SOL_END))
+
+
+def filled_in(learner_nb, solution_nb, replace: dict[str, str] | None = None):
+    """The learner notebook with every exercise answered by the reference solution, except the
+    solution cells named in ``replace`` (grade_id -> source), which get that source instead."""
+    sol = {nbmeta(c)["grade_id"]: c.source for c in solution_nb.cells if nbmeta(c).get("solution")}
+    nb = copy.deepcopy(learner_nb)
+    replace = replace or {}
+    for c in nb.cells:
+        gid = nbmeta(c).get("grade_id")
+        if nbmeta(c).get("solution") and gid in sol:
+            c.source = replace.get(gid, answer_part(sol[gid]))
+    unknown = set(replace) - set(sol)
+    if unknown:
+        raise KeyError(f"no solution cell with grade_id {sorted(unknown)}")
+    return nb
+
+
+# ----------------------------------------------------------------------------- live kernel
+
+def kernel_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env["COURSE_FAST"] = "1"
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env.setdefault("MPLBACKEND", "Agg")
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class CellResult:
+    ok: bool
+    error: str = ""
+    output: str = ""
+
+
+class LiveNotebook:
+    """Execute a notebook once and keep its kernel for further code.
+
+        with LiveNotebook(path) as live:
+            live.results["test_make_xor"].ok
+            live.run("def make_xor(...): ...")
+            live.run_test("test_make_xor", visible_only=True)
+    """
+
+    def __init__(self, path: Path, timeout: int = 300, env: dict | None = None):
+        self.path = Path(path)
+        self.nb = nbformat.read(str(self.path), as_version=4)
+        self.tests = {nbmeta(c)["grade_id"]: c.source for c in self.nb.cells if is_test_cell(c)}
+        self.results: dict[str, CellResult] = {}
+        self._scratch = False
+        self._env = kernel_env(env)
+        self.client = NotebookClient(self.nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                                     interrupt_on_timeout=True,
+                                     resources={"metadata": {"path": str(self.path.parent)}})
+
+    def __enter__(self) -> "LiveNotebook":
+        self._ctx = self.client.setup_kernel(env=self._env, cwd=str(self.path.parent))
+        self._ctx.__enter__()
+        for i, cell in enumerate(self.nb.cells):
+            if cell.cell_type != "code":
+                continue
+            self.client.execute_cell(cell, i)
+            res = _result(cell)
+            gid = nbmeta(cell).get("grade_id")
+            if gid:
+                self.results[gid] = res
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._ctx.__exit__(*exc)
+
+    def run(self, source: str) -> CellResult:
+        """Execute ``source`` in the live kernel (in a scratch cell appended to the notebook)."""
+        cell = nbformat.v4.new_code_cell(source)
+        if not self._scratch:
+            self.nb.cells.append(cell)
+            self._scratch = True
+        self.client.execute_cell(cell, len(self.nb.cells) - 1)
+        return _result(cell)
+
+    def run_test(self, grade_id: str, visible_only: bool = False) -> CellResult:
+        src = self.tests[grade_id]
+        return self.run(visible_part(src) if visible_only else src)
+
+
+def _result(cell) -> CellResult:
+    text, err = [], ""
+    for o in cell.get("outputs", []):
+        if o.output_type == "stream":
+            text.append(o.text)
+        elif o.output_type == "error":
+            err = f"{o.ename}: {o.evalue}"
+    return CellResult(ok=not err, error=err, output="".join(text))
+
+
+# ----------------------------------------------------------------------------- nbgrader round trip
+
+def nbgrader(args: list[str], cwd: Path, env: dict, check: bool = True, timeout: int = 900):
+    exe = Path(sys.executable).with_name("nbgrader")
+    cmd = [str(exe) if exe.exists() else "nbgrader", *args]
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc
+
+
+def make_course_copy(dest: Path, assignments: list[str]) -> dict:
+    """A minimal course directory (config + solutions of the given weeks) and its environment."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "nbgrader_config.py", dest / "nbgrader_config.py")
+    for a in assignments:
+        shutil.copytree(ROOT / "solutions" / a, dest / "solutions" / a)
+    env = kernel_env({
+        "COURSE_GRADEBOOK": f"sqlite:///{dest / 'gradebook.db'}",
+        "COURSE_EXCHANGE": str(dest / "exchange"),
+        "COURSE_EXCHANGE_CACHE": str(dest / "exchange-cache"),
+    })
+    return env
+
+
+def autograde(course: Path, env: dict, assignment: str, submissions: dict[str, dict[str, object]]) -> dict:
+    """Place ``submissions`` (student -> {notebook filename: notebook node or raw text}), run
+    ``nbgrader autograde`` and return {student: {grade_id: score}} for the autograded cells."""
+    from nbgrader.api import Gradebook
+
+    for student, files in submissions.items():
+        d = course / "submitted" / student / assignment
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "timestamp.txt").write_text("2026-11-25 12:00:00.000000 UTC")
+        for name, nb in files.items():
+            (d / name).write_text(nb if isinstance(nb, str) else nbformat.writes(nb))
+    proc = nbgrader(["autograde", assignment, "--force"], course, env, check=False)
+    scores: dict[str, dict[str, float]] = {}
+    with Gradebook(env["COURSE_GRADEBOOK"]) as gb:
+        for student in submissions:
+            try:
+                sub = gb.find_submission(assignment, student)
+            except Exception:  # noqa: BLE001 - no submission row: report as missing
+                scores[student] = {}
+                continue
+            per = {}
+            for nb in sub.notebooks:
+                for g in nb.grades:
+                    if g.auto_score is not None or g.cell.cell_type == "code":
+                        per[g.name] = g.score
+            scores[student] = per
+    scores["_proc"] = proc  # type: ignore[assignment]
+    return scores
+
+
+def released(course: Path, env: dict, assignment: str) -> dict[str, nbformat.NotebookNode]:
+    nbgrader(["generate_assignment", assignment, "--force"], course, env)
+    return {p.name: nbformat.read(str(p), as_version=4)
+            for p in sorted((course / "notebooks" / assignment).glob("*.ipynb"))}

@@ -1,0 +1,40 @@
+"""nbgrader round trip per week, in a temporary course copy with its own gradebook:
+the reference solution scores every autograded point, the untouched learner notebook scores 0
+(without crashing or hanging the grader), and one wrong exercise loses exactly its points."""
+
+import pytest
+
+from tests.mutants import catalogue
+from tests.nbharness import autograde, filled_in, make_course_copy, released, weeks, ROOT, graded_test_cells
+import nbformat
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("week", weeks())
+def test_round_trip(week, tmp_path):
+    env = make_course_copy(tmp_path, [week])
+    learner = released(tmp_path, env, week)
+    solutions = {p.name: nbformat.read(str(p), as_version=4) for p in sorted((ROOT / "solutions" / week).glob("*.ipynb"))}
+    assert set(learner) == set(solutions)
+    # the first catalogued mistake of the week, in the notebook that holds its exercise
+    mutant = catalogue(week)[0]
+    wrong_name = next(n for n, nb in solutions.items()
+                      if any(c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == mutant.exercise for c in nb.cells))
+    subs = {
+        "reference": {n: filled_in(learner[n], solutions[n]) for n in learner},
+        "untouched": dict(learner),
+        "one_wrong": {n: filled_in(learner[n], solutions[n], {mutant.exercise: mutant.source} if n == wrong_name else {})
+                      for n in learner},
+    }
+    scores = autograde(tmp_path, env, week, subs)
+    proc = scores.pop("_proc")
+    assert proc.returncode == 0, f"nbgrader autograde failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+    points = {}
+    for nb in solutions.values():
+        points.update(graded_test_cells(nb))
+    ref = scores["reference"]
+    assert {g: ref.get(g) for g in points} == points, f"reference solution lost points: {ref}"
+    assert all(scores["untouched"].get(g, 0) == 0 for g in points), f"untouched notebook scored: {scores['untouched']}"
+    expected = dict(points, **{mutant.test_id: 0.0})
+    assert {g: scores["one_wrong"].get(g) for g in points} == expected, (
+        f"mutant {mutant.name!r} in {mutant.exercise} should lose exactly {mutant.test_id}: {scores['one_wrong']}")
