@@ -83,6 +83,22 @@ def temporary_seed(seed: int):
         np.random.set_state(np_state)
 
 
+def output_dir(name: str) -> "Path":
+    """A folder for files a notebook writes (checkpoints, token files): ``$COURSE_OUTPUT/name``,
+    else ``runs/name`` in the repository (git-ignored), else ``./runs/name``. Created if missing."""
+    from pathlib import Path
+
+    base = os.environ.get("COURSE_OUTPUT")
+    if base:
+        root = Path(base).expanduser()
+    else:
+        repo = Path(__file__).resolve().parent.parent
+        root = repo / "runs" if (repo / "helpers").is_dir() and (repo / "pyproject.toml").exists() else Path.cwd() / "runs"
+    path = root / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def describe() -> str:
     """One line saying how this notebook runs: mode, device, thread count."""
     mode = "FAST (COURSE_FAST=1: small sizes for CI and grading)" if is_fast() else "full"
