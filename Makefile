@@ -1,0 +1,55 @@
+# The two commands a new user needs: `make lab` and `make test`. See README.md.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CORPUS := data/shakespeare.txt
+# Tests run notebooks in parallel kernels; 2 workers fit the 2-core CI machine.
+WORKERS ?= 2
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help install data lab test test-fast release check bench clean
+
+help:
+	@echo "make lab      install everything (first time), fetch the corpus, start JupyterLab"
+	@echo "make test     install everything (first time), then run the whole test suite"
+	@echo "make release  regenerate notebooks/ (learner versions) from solutions/ with nbgrader"
+	@echo "make check    check the solution notebooks' nbgrader metadata"
+	@echo "make bench    run every solution notebook in full mode; write benchmarks/results.{json,md}"
+	@echo "make clean    remove the virtual environment and caches (keeps data/)"
+
+# The virtual environment is rebuilt only when the pins change.
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+install: $(STAMP)
+
+# Downloads and checks the corpus once; afterwards only verifies its hash (under a second).
+data: $(STAMP)
+	$(BIN)/python -m helpers.data
+
+lab: data
+	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) --ServerApp.default_url=/lab/tree/notebooks
+
+test: data
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile tests solutions --nbval-lax
+
+release: $(STAMP)
+	$(BIN)/python tools/release.py
+
+check: $(STAMP)
+	$(BIN)/python tools/check_notebooks.py
+
+bench: data
+	$(BIN)/python tools/bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache *.egg-info runs
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# The instructor's grading workflow (INSTRUCTORS.md).
+-include grading.mk
