@@ -187,7 +187,7 @@ def train_val_split(text: str, val_fraction: float = VAL_FRACTION) -> tuple[str,
 
 # ----------------------------------------------------------------------------- toy datasets
 
-def make_separable_blobs(n: int = 100, seed: int = 0, margin: float = 0.5):
+def make_separable_blobs(n: int = 100, seed: int = 0, margin: float = 0.3):
     """Two linearly separable 2D clusters: ``X`` float (n, 2), ``y`` in {-1, +1}.
 
     Points closer than ``margin`` to the separating line x1 + x2 = 0 are pushed out of the way,
@@ -195,7 +195,7 @@ def make_separable_blobs(n: int = 100, seed: int = 0, margin: float = 0.5):
     """
     from sklearn.datasets import make_blobs
 
-    X, y01 = make_blobs(n_samples=n, centers=[(-2.0, -2.0), (2.0, 2.0)], cluster_std=1.0, random_state=seed)
+    X, y01 = make_blobs(n_samples=n, centers=[(-1.5, -1.5), (1.5, 1.5)], cluster_std=1.0, random_state=seed)
     y = np.where(y01 == 1, 1, -1)
     s = (X[:, 0] + X[:, 1]) / np.sqrt(2)  # signed distance to the line
     push = np.maximum(0.0, margin - y * s) * y / np.sqrt(2)

@@ -29,9 +29,15 @@ def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X: np.nd
     grid = np.c_[g0.ravel(), g1.ravel()]
     z = np.asarray(predict(grid), dtype=float).reshape(g0.shape)
     classes = np.unique(y)
-    # Boundaries between regions sit halfway between consecutive label values (or at 0 for scores).
+    # Boundaries between regions sit halfway between consecutive label values (or at 0 for
+    # scores); a prediction that is one class everywhere still gets a single shaded region.
     values = np.unique(z)
-    cuts = (values[:-1] + values[1:]) / 2 if len(values) <= len(classes) else np.array([0.0])
+    if len(values) > len(classes):
+        cuts = np.array([0.0])
+    elif len(values) >= 2:
+        cuts = (values[:-1] + values[1:]) / 2
+    else:
+        cuts = np.array([values[0] + 0.5])
     levels = np.concatenate([[min(z.min(), cuts.min()) - 1], cuts, [max(z.max(), cuts.max()) + 1]])
     ax.contourf(g0, g1, z, levels=levels, alpha=0.25, cmap="coolwarm")
     for c, marker in zip(classes, "o^sDv*"):

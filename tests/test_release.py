@@ -1,0 +1,70 @@
+"""The learner notebooks: exactly what `make release` produces, and nothing secret in them."""
+
+import json
+import shutil
+
+import nbformat
+import pytest
+
+from tests.nbharness import HID_BEGIN, HID_END, ROOT, SOL_BEGIN, SOL_END, kernel_env, solution_notebooks
+from tools.check_notebooks import check_notebook
+from tools import release
+
+
+def _canonical(path):
+    nb = json.loads(path.read_text())
+    return json.dumps(nb, sort_keys=True, indent=1)
+
+
+def test_solution_metadata_is_valid():
+    problems = [p for path in solution_notebooks() for p in check_notebook(path)]
+    assert not problems, "\n".join(problems)
+
+
+def test_committed_learner_notebooks_match_a_fresh_release(tmp_path, monkeypatch):
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
+    for k, v in kernel_env({"COURSE_GRADEBOOK": f"sqlite:///{tmp_path / 'g.db'}"}).items():
+        monkeypatch.setenv(k, v)
+    assert release.main(["--root", str(tmp_path)]) == 0
+    fresh = sorted(p.relative_to(tmp_path) for p in (tmp_path / "notebooks").rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(ROOT) for p in (ROOT / "notebooks").rglob("*")
+                       if p.is_file() and ".ipynb_checkpoints" not in p.parts)
+    assert fresh == committed, "notebooks/ differs from a fresh release: run `make release` and commit"
+    stale = [str(p) for p in fresh if _canonical(tmp_path / p) != _canonical(ROOT / p)]
+    assert not stale, f"stale learner notebooks (run `make release` and commit): {stale}"
+
+
+def _regions(src, begin, end):
+    inside, lines = False, []
+    for line in src.splitlines():
+        s = line.strip()
+        if s == begin:
+            inside = True
+        elif s == end:
+            inside = False
+        elif inside and s:
+            lines.append(s)
+    return lines
+
+
+@pytest.mark.parametrize("path", solution_notebooks(), ids=lambda p: p.parent.name + "/" + p.name)
+def test_no_solution_or_hidden_test_line_reaches_learners(path):
+    sol = nbformat.read(str(path), as_version=4)
+    secret, public = set(), set()
+    for cell in sol.cells:
+        s = _regions(cell.source, SOL_BEGIN, SOL_END) + _regions(cell.source, HID_BEGIN, HID_END)
+        secret.update(s)
+        public.update(l.strip() for l in cell.source.splitlines()
+                      if l.strip() and l.strip() not in s)
+    # lines that also stand outside any secret region (e.g. `else:`) give nothing away
+    secret -= public
+    learner_path = ROOT / "notebooks" / path.parent.name / path.name
+    learner = nbformat.read(str(learner_path), as_version=4)
+    shown = {l.strip() for c in learner.cells for l in c.source.splitlines()}
+    leaked = sorted(secret & shown)
+    assert not leaked, f"{learner_path.name} shows lines of solutions or hidden tests: {leaked[:5]}"
+    for c in learner.cells:
+        for marker in (SOL_BEGIN, HID_BEGIN, "BEGIN MARK SCHEME"):
+            assert marker not in c.source
+        assert not c.get("outputs"), "learner notebooks are released without outputs"
