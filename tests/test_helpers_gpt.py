@@ -1,0 +1,168 @@
+"""Unit tests for helpers.gpt (the BabyGPT reference model)."""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from helpers.gpt import GPT, Block, GPTConfig, KVCache, MultiHeadSelfAttention, causal_mask, sinusoidal_positions
+
+
+def small(**kw):
+    base = dict(vocab_size=11, block_size=16, n_layer=2, n_head=2, n_embd=16)
+    base.update(kw)
+    return GPTConfig(**base)
+
+
+def test_config_validation():
+    with pytest.raises(ValueError, match="divisible"):
+        GPTConfig(vocab_size=5, block_size=8, n_layer=1, n_head=3, n_embd=16)
+    with pytest.raises(ValueError, match="positions"):
+        small(positions="rotary")
+    with pytest.raises(ValueError, match="positive"):
+        small(n_layer=0)
+
+
+def test_causal_mask():
+    m = causal_mask(4)
+    assert m.dtype == torch.bool and m.shape == (4, 4)
+    assert torch.equal(m, torch.tensor([[1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0], [1, 1, 1, 1]], dtype=torch.bool))
+    assert causal_mask(1).item() is True
+
+
+def test_sinusoidal_positions_formula():
+    pe = sinusoidal_positions(50, 8)
+    assert pe.shape == (50, 8) and pe.dtype == torch.float32
+    pos, i = 7, 2
+    assert pe[pos, 2 * i].item() == pytest.approx(math.sin(pos / 10000 ** (2 * i / 8)), abs=1e-6)
+    assert pe[pos, 2 * i + 1].item() == pytest.approx(math.cos(pos / 10000 ** (2 * i / 8)), abs=1e-6)
+    assert torch.allclose(pe[0], torch.tensor([0.0, 1.0] * 4))
+    assert sinusoidal_positions(3, 5).shape == (3, 5)
+
+
+def test_attention_matches_torch_multihead_attention():
+    torch.manual_seed(0)
+    cfg = small(n_embd=12, n_head=3)
+    attn = MultiHeadSelfAttention(cfg).eval()
+    ref = torch.nn.MultiheadAttention(12, 3, batch_first=True).eval()
+    with torch.no_grad():
+        ref.in_proj_weight.copy_(attn.c_attn.weight)
+        ref.in_proj_bias.copy_(attn.c_attn.bias)
+        ref.out_proj.weight.copy_(attn.c_proj.weight)
+        ref.out_proj.bias.copy_(attn.c_proj.bias)
+    x = torch.randn(2, 7, 12)
+    want, _ = ref(x, x, x, attn_mask=~causal_mask(7), need_weights=False)
+    assert torch.allclose(attn(x), want, atol=1e-5)
+    w = attn.attention_weights(x)
+    assert w.shape == (2, 3, 7, 7)
+    assert torch.allclose(w.sum(-1), torch.ones(2, 3, 7), atol=1e-6)
+    assert (w[..., 0, 1:] == 0).all()
+
+
+def test_attention_with_cache_matches_full():
+    torch.manual_seed(1)
+    attn = MultiHeadSelfAttention(small()).eval()
+    x = torch.randn(2, 9, 16)
+    full = attn(x)
+    cache = KVCache()
+    parts = [attn(x[:, :5], cache), attn(x[:, 5:7], cache), attn(x[:, 7:8], cache), attn(x[:, 8:], cache)]
+    assert len(cache) == 9
+    assert torch.allclose(torch.cat(parts, 1), full, atol=1e-6)
+
+
+def test_block_shapes_and_residual_flag():
+    torch.manual_seed(0)
+    x = torch.randn(3, 5, 16)
+    b = Block(small()).eval()
+    assert b(x).shape == (3, 5, 16)
+    # with zeroed sub-layer outputs a residual block is the identity
+    with torch.no_grad():
+        for p in (b.attn.c_proj.weight, b.attn.c_proj.bias, b.mlp.c_proj.weight, b.mlp.c_proj.bias):
+            p.zero_()
+    assert torch.allclose(b(x), x)
+    nb = Block(small(residual=False)).eval()
+    nb.load_state_dict(b.state_dict())
+    assert torch.allclose(nb(x), torch.zeros_like(x))
+
+
+@pytest.mark.parametrize("positions", ["learned", "sinusoidal", "none"])
+def test_gpt_shapes_loss_and_causality(positions):
+    torch.manual_seed(0)
+    cfg = small(positions=positions)
+    model = GPT(cfg).eval()
+    idx = torch.randint(0, 11, (4, 16))
+    logits, loss = model(idx, idx)
+    assert logits.shape == (4, 16, 11)
+    assert abs(loss.item() - math.log(11)) < 0.1, "the initial loss is near ln V"
+    logits1, none = model(idx[:1, :3])
+    assert logits1.shape == (1, 3, 11) and none is None
+    idx2 = idx.clone()
+    idx2[:, 10:] = (idx2[:, 10:] + 1) % 11
+    l2, _ = model(idx2)
+    assert torch.allclose(logits[:, :10], l2[:, :10], atol=1e-6), "a future token changed an earlier logit"
+    assert not torch.allclose(logits[:, 10:], l2[:, 10:])
+
+
+def test_positions_matter_only_with_position_information():
+    torch.manual_seed(0)
+    idx = torch.full((1, 6), 3)
+    for positions, differs in (("learned", True), ("sinusoidal", True), ("none", False)):
+        logits, _ = GPT(small(positions=positions, n_layer=1)).eval()(idx)
+        # the same token everywhere: without positions every position gives the same logits
+        assert (not torch.allclose(logits[0, 0], logits[0, -1], atol=1e-6)) == differs, positions
+
+
+def test_gpt_errors():
+    model = GPT(small())
+    with pytest.raises(ValueError, match="block_size"):
+        model(torch.zeros(1, 17, dtype=torch.long))
+    with pytest.raises(ValueError, match=r"\(B, T\)"):
+        model(torch.zeros(17, dtype=torch.long))
+    with pytest.raises(ValueError, match="targets"):
+        model(torch.zeros(2, 4, dtype=torch.long), torch.zeros(2, 3, dtype=torch.long))
+
+
+def test_gpt_kv_cache_forward_matches():
+    torch.manual_seed(0)
+    model = GPT(small()).eval()
+    idx = torch.randint(0, 11, (2, 12))
+    full, _ = model(idx)
+    cache = model.new_kv_cache()
+    a, _ = model(idx[:, :8], kv_cache=cache)
+    b, _ = model(idx[:, 8:9], kv_cache=cache)
+    c, _ = model(idx[:, 9:], kv_cache=cache)
+    assert torch.allclose(torch.cat([a, b, c], 1), full, atol=1e-5)
+    with pytest.raises(ValueError, match="block_size"):
+        model(idx[:, :5], kv_cache=cache)
+
+
+def test_training_reduces_loss_and_gradients_flow():
+    torch.manual_seed(0)
+    model = GPT(small(n_layer=1))
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-2)
+    idx = torch.arange(16).remainder(11)[None].repeat(4, 1)
+    first = None
+    for _ in range(30):
+        _, loss = model(idx[:, :-1], idx[:, 1:])
+        first = first if first is not None else loss.item()
+        opt.zero_grad(); loss.backward(); opt.step()
+    assert all(p.grad is not None for p in model.parameters())
+    assert loss.item() < first / 3
+
+
+def test_generate_shapes_greedy_and_window():
+    torch.manual_seed(0)
+    model = GPT(small(block_size=8)).eval()
+    idx = torch.randint(0, 11, (2, 3))
+    out = model.generate(idx, 12, temperature=0)
+    assert out.shape == (2, 15) and torch.equal(out[:, :3], idx)
+    # greedy: each new token is the argmax of the model on the last block_size tokens
+    for t in range(3, 15):
+        logits, _ = model(out[:, max(0, t - 8):t])
+        assert torch.equal(out[:, t], logits[:, -1].argmax(-1))
+    g = torch.Generator().manual_seed(5)
+    s1 = model.generate(idx, 10, temperature=1.0, top_k=3, generator=g)
+    s2 = model.generate(idx, 10, temperature=1.0, top_k=3, generator=torch.Generator().manual_seed(5))
+    assert torch.equal(s1, s2)
+    assert model.training is False
