@@ -1,0 +1,63 @@
+"""The command-line inference script (python -m helpers.generate), run as a learner would."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from helpers.checkpoint import save_checkpoint
+from helpers.gpt import GPT, GPTConfig
+from helpers.sampling import generate
+from helpers.text import decode, encode
+
+ROOT = Path(__file__).resolve().parent.parent
+VOCAB = list("\n abcdefgh")
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=len(VOCAB), block_size=16, n_layer=1, n_head=2, n_embd=16))
+    return save_checkpoint(tmp_path_factory.mktemp("ck") / "tiny.pt", model, vocab=VOCAB), model
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "helpers.generate", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_greedy_completion_matches_the_library(checkpoint):
+    path, model = checkpoint
+    proc = run("--checkpoint", path, "--prompt", "bad", "--max-new-tokens", 20, "--temperature", 0)
+    assert proc.returncode == 0, proc.stderr
+    stoi = {c: i for i, c in enumerate(VOCAB)}
+    want = generate(model.eval(), torch.tensor([encode("bad", stoi)]), 20, temperature=0)
+    assert proc.stdout == decode(want[0].tolist(), VOCAB) + "\n"
+    nocache = run("--checkpoint", path, "--prompt", "bad", "--max-new-tokens", 20, "--temperature", 0, "--no-kv-cache")
+    assert nocache.stdout == proc.stdout
+
+
+def test_sampling_flags_and_seed(checkpoint):
+    path, _ = checkpoint
+    common = ["--checkpoint", path, "--prompt", "a", "--max-new-tokens", 40, "--temperature", 1.5,
+              "--top-k", 5, "--top-p", 0.9, "--stats"]
+    a, b, c = run(*common, "--seed", 1), run(*common, "--seed", 1), run(*common, "--seed", 2)
+    assert a.returncode == 0, a.stderr
+    assert a.stdout == b.stdout, "the same seed gives the same text"
+    assert a.stdout != c.stdout, "another seed gives another text"
+    assert a.stdout.startswith("a") and len(a.stdout) == 1 + 40 + 1
+    assert "tokens/s" in a.stderr
+
+
+def test_clear_errors(checkpoint, tmp_path):
+    path, _ = checkpoint
+    missing = run("--checkpoint", tmp_path / "nope.pt", "--prompt", "a")
+    assert missing.returncode == 2 and "no checkpoint" in missing.stderr
+    unknown = run("--checkpoint", path, "--prompt", "xyz")
+    assert unknown.returncode == 2 and "not in the vocabulary" in unknown.stderr
+    bad_p = run("--checkpoint", path, "--top-p", 1.5)
+    assert bad_p.returncode == 2 and "--top-p" in bad_p.stderr
+    helptext = run("--help")
+    assert helptext.returncode == 0 and "--max-new-tokens" in helptext.stdout
