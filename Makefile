@@ -32,8 +32,11 @@ install: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python -m helpers.data
 
+# Jupyter refuses to run as root unless told; containers and CI often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: data
-	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) --ServerApp.default_url=/lab/tree/notebooks
+	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) --ServerApp.default_url=/lab/tree/notebooks $(ROOT_FLAG)
 
 test: data
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile tests solutions --nbval-lax
