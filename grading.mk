@@ -1,0 +1,61 @@
+# Instructor's grading workflow (included by the Makefile: `-include grading.mk`).
+# Every target runs real nbgrader through tools/grade.py; see INSTRUCTORS.md.
+#
+#   make students ROSTER=roster.csv        add/update students (CSV: id,first_name,last_name,email)
+#   make assign WEEK=week01                generate + release to the exchange
+#   make collect WEEK=week01               collect submissions from the exchange
+#   make zip-collect WEEK=week01 ZIP=downloads.zip [ZIP_REGEX='...']
+#   make autograde WEEK=week01 [JOBS=2]    robust autograding, report in .grading/reports/
+#   make feedback WEEK=week01              HTML feedback (checked: no hidden tests)
+#   make return-feedback WEEK=week01       feedback to the exchange
+#   make grades [GRADES=grades.csv]        export every grade to CSV
+#   make formgrader                        JupyterLab with the nbgrader Formgrader
+#   make test-grading                      the grading tests (workflow, robustness, determinism)
+
+BIN ?= .venv/bin
+GRADE_PY = $(BIN)/python tools/grade.py
+WEEK ?=
+JOBS ?= 1
+GRADES ?= grades.csv
+
+.PHONY: students assign collect zip-collect autograde feedback return-feedback grades formgrader \
+	test-grading grading-benchmark _need-week
+
+_need-week:
+	@test -n "$(WEEK)" || { echo "say which week: make $(MAKECMDGOALS) WEEK=week01"; exit 2; }
+
+students:
+	@test -n "$(ROSTER)" || { echo "say which roster: make students ROSTER=roster.csv"; exit 2; }
+	$(GRADE_PY) add-students $(ROSTER)
+
+assign: _need-week
+	$(GRADE_PY) release $(WEEK)
+
+collect: _need-week
+	$(GRADE_PY) collect $(WEEK)
+
+zip-collect: _need-week
+	@test -n "$(ZIP)" || { echo "say which zip: make zip-collect WEEK=$(WEEK) ZIP=downloads.zip"; exit 2; }
+	$(GRADE_PY) zip-collect $(WEEK) $(ZIP) $(if $(ZIP_REGEX),--regex '$(ZIP_REGEX)')
+
+autograde: _need-week
+	$(GRADE_PY) autograde $(WEEK) --jobs $(JOBS)
+
+feedback: _need-week
+	$(GRADE_PY) feedback $(WEEK)
+
+return-feedback: _need-week
+	$(GRADE_PY) return-feedback $(WEEK)
+
+grades:
+	$(GRADE_PY) export $(GRADES)
+
+formgrader:
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/formgrader
+
+test-grading:
+	$(BIN)/python -m pytest -q tests/test_instructor_workflow.py tests/test_robust_grading.py \
+		tests/test_grading_determinism.py
+
+grading-benchmark:
+	nice -n 5 $(BIN)/python benchmarks/grading_time.py --students 30
