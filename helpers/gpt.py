@@ -276,3 +276,31 @@ class GPT(nn.Module):
             idx = torch.cat([idx, idx_next], dim=1)                          # (B, T + 1)
         self.train(was_training)
         return idx
+
+
+@torch.no_grad()
+def attention_maps(model: nn.Module, idx: torch.Tensor, layer: int = 0) -> torch.Tensor:
+    """The (B, nh, T, T) attention probabilities of every head of ``model.blocks[layer]`` on ``idx``.
+
+    Works for any model with this file's names (``blocks[i].attn.c_attn``, ``n_head``): a hook
+    catches the attention's input, and the probabilities are recomputed from its q and k.
+    """
+    attn = model.blocks[layer].attn
+    caught = {}
+    handle = attn.register_forward_pre_hook(lambda module, args: caught.setdefault("x", args[0]))
+    was_training = model.training
+    model.eval()
+    try:
+        model(idx)
+    finally:
+        handle.remove()
+        model.train(was_training)
+    x = caught["x"]                                                           # (B, T, C): after ln_1
+    B, T, C = x.shape
+    nh = attn.n_head
+    q, k, _ = attn.c_attn(x).split(C, dim=2)                                 # 2 x (B, T, C)
+    q = q.view(B, T, nh, C // nh).transpose(1, 2)                            # (B, nh, T, hs)
+    k = k.view(B, T, nh, C // nh).transpose(1, 2)                            # (B, nh, T, hs)
+    att = q @ k.transpose(-2, -1) / math.sqrt(C // nh)                       # (B, nh, T, T)
+    att = att.masked_fill(~causal_mask(T, device=x.device), float("-inf"))
+    return att.softmax(dim=-1)

@@ -36,11 +36,14 @@ class History:
 
 
 def train(step: Callable[[int], float], num_steps: int, evaluate: Callable[[], dict | float] | None = None,
-          eval_every: int = 100, desc: str = "training", log_every: int = 1, progress: bool = True) -> History:
+          eval_every: int = 100, desc: str = "training", log_every: int = 1, progress: bool = True,
+          stop: Callable[[History], bool] | None = None) -> History:
     """Call ``step(i)`` (one optimisation step, returns the training loss) ``num_steps`` times.
 
     ``evaluate()`` runs every ``eval_every`` steps and after the last one; it returns the
     validation loss, or a dict with ``val_loss`` and any other metrics (kept in ``extra``).
+    ``stop(history)``, if given, is called after each evaluation; True ends training there
+    (early stopping).
     """
     import time
 
@@ -66,6 +69,9 @@ def train(step: Callable[[int], float], num_steps: int, evaluate: Callable[[], d
                 if k != "val_loss":
                     hist.extra.setdefault(k, []).append(float(v))
             bar.set_postfix(train=f"{loss:.3f}", val=f"{hist.val_loss[-1]:.3f}")
+            if stop is not None and stop(hist):
+                break
+    bar.close()
     hist.seconds = time.perf_counter() - start
     return hist
 

@@ -166,3 +166,19 @@ def test_generate_shapes_greedy_and_window():
     s2 = model.generate(idx, 10, temperature=1.0, top_k=3, generator=torch.Generator().manual_seed(5))
     assert torch.equal(s1, s2)
     assert model.training is False
+
+
+def test_attention_maps():
+    from helpers.gpt import attention_maps
+    torch.manual_seed(0)
+    model = GPT(small())
+    idx = torch.randint(0, 11, (1, 9))
+    maps = attention_maps(model, idx, layer=1)
+    assert maps.shape == (1, 2, 9, 9)
+    # recompute block 1's input by hand
+    with torch.no_grad():
+        x = model.tok_emb(idx) + model.pos_emb(torch.arange(9))
+        x = model.blocks[0](x)
+        want = model.blocks[1].attn.attention_weights(model.blocks[1].ln_1(x))
+    assert torch.allclose(maps, want, atol=1e-6)
+    assert model.training, "the model's mode is restored"
