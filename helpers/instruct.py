@@ -2,9 +2,11 @@
 
 Each example is made by code from a line of the corpus, so success is measurable:
 
-    upper:   "upper: To be, or not to be\n>> "   ->  "TO BE, OR NOT TO BE\n"
-    first:   "first: To be, or not to be\n>> "   ->  "To\n"
-    reverse: "reverse: To be, or not to be\n>> " ->  "be to not or be, To\n"
+    upper:   "upper: To be, or not to be\nanswer: "   ->  "TO BE, OR NOT TO BE\n"
+    first:   "first: To be, or not to be\nanswer: "   ->  "To\n"
+    reverse: "reverse: To be, or not to be\nanswer: " ->  "be to not or be, To\n"
+
+(Only characters of the corpus are used, so a character-level model can read every prompt.)
 
 The model is trained on ``prompt + answer`` with the loss **masked on the prompt** (label -100,
 which ``F.cross_entropy`` ignores), so it learns to answer, not to predict instructions.
@@ -44,7 +46,7 @@ def task_answer(task: str, line: str) -> str:
 def format_prompt(task: str, line: str) -> str:
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; choose one of {TASKS}")
-    return f"{task}: {line}\n>> "
+    return f"{task}: {line}\nanswer: "
 
 
 @dataclass(frozen=True)
