@@ -20,7 +20,8 @@ def record(name: str, value, unit: str = "") -> None:
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float):
-        value = round(value, 6)
+        # 6 decimals; tiny figures (gradient-check errors ~1e-10) keep 3 significant digits instead of reading 0.0
+        value = round(value, 6) if value == 0 or abs(value) >= 1e-3 else float(f"{value:.3g}")
     _figures[name] = value
     print(f"[report] {name} = {value}{(' ' + unit) if unit else ''}")
     path = os.environ.get(REPORT_ENV)
