@@ -24,38 +24,38 @@ GRADES ?= grades.csv
 _need-week:
 	@test -n "$(WEEK)" || { echo "say which week: make $(MAKECMDGOALS) WEEK=week01"; exit 2; }
 
-students:
+students: $(STAMP)
 	@test -n "$(ROSTER)" || { echo "say which roster: make students ROSTER=roster.csv"; exit 2; }
 	$(GRADE_PY) add-students $(ROSTER)
 
-assign: _need-week
+assign: _need-week $(STAMP)
 	$(GRADE_PY) release $(WEEK)
 
-collect: _need-week
+collect: _need-week $(STAMP)
 	$(GRADE_PY) collect $(WEEK)
 
-zip-collect: _need-week
+zip-collect: _need-week $(STAMP)
 	@test -n "$(ZIP)" || { echo "say which zip: make zip-collect WEEK=$(WEEK) ZIP=downloads.zip"; exit 2; }
 	$(GRADE_PY) zip-collect $(WEEK) $(ZIP) $(if $(ZIP_REGEX),--regex '$(ZIP_REGEX)')
 
-autograde: _need-week
+autograde: _need-week $(STAMP)
 	$(GRADE_PY) autograde $(WEEK) --jobs $(JOBS)
 
-feedback: _need-week
+feedback: _need-week $(STAMP)
 	$(GRADE_PY) feedback $(WEEK)
 
-return-feedback: _need-week
+return-feedback: _need-week $(STAMP)
 	$(GRADE_PY) return-feedback $(WEEK)
 
-grades:
+grades: $(STAMP)
 	$(GRADE_PY) export $(GRADES)
 
-formgrader:
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/formgrader
+formgrader: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) --ServerApp.default_url=/formgrader $(ROOT_FLAG)
 
-test-grading:
+test-grading: $(STAMP)
 	$(BIN)/python -m pytest -q tests/test_instructor_workflow.py tests/test_robust_grading.py \
 		tests/test_grading_determinism.py
 
-grading-benchmark:
+grading-benchmark: $(STAMP)
 	nice -n 5 $(BIN)/python benchmarks/grading_time.py --students 30

@@ -386,6 +386,7 @@ def stage_submission(course: Course, week: str, student: str, rep: StudentReport
     dst.mkdir(parents=True)
     # every non-notebook file as it is (timestamp.txt included)
     notebooks: dict[str, nbformat.NotebookNode] = {}
+    unreadable: set[str] = set()
     for p in sorted(src.rglob("*")):
         if not p.is_file():
             continue
@@ -394,6 +395,7 @@ def stage_submission(course: Course, week: str, student: str, rep: StudentReport
             nb, why = read_notebook(p)
             if nb is None:
                 rep.notes.append(f"{p.name}: {why}; not graded (scores 0)")
+                unreadable.add(p.name)
                 continue
             notebooks[p.name] = nb
         else:
@@ -418,7 +420,7 @@ def stage_submission(course: Course, week: str, student: str, rep: StudentReport
             notebooks[name] = unknown.pop(best)
             del notebooks[best]
             rep.notes.append(f"notebook renamed: {best} graded as {name}")
-        else:
+        elif name not in unreadable:
             rep.notes.append(f"{name}: missing from the submission (scores 0)")
     for un in unknown:
         del notebooks[un]
@@ -473,6 +475,10 @@ def _analyse_graded(course: Course, week: str, student: str, call: Call, rep: St
     if call.timed_out:
         rep.status = "timed-out"
         rep.notes.append(f"grading stopped after {call.seconds:.0f} s (student time limit); not graded")
+    elif "Timeout waiting for IOPub output" in out or "UnresponsiveKernelError" in out:
+        rep.status = "timed-out"
+        rep.notes.append("a cell ran past the per-cell time limit and did not stop when interrupted "
+                         "(the code ignores interrupts); not graded")
     elif "DeadKernelError" in out or "Kernel died" in out or "kernel died" in out.lower():
         rep.status = "kernel-died"
         rep.notes.append("the kernel died while running the notebook (os._exit, a crash or the memory limit);"
@@ -486,13 +492,16 @@ def _analyse_graded(course: Course, week: str, student: str, call: Call, rep: St
         for i, c in enumerate(nb.cells):
             if c.cell_type != "code":
                 continue
-            for o in c.get("outputs", []):
-                if o.output_type == "error" and o.ename in ("CellTimeoutError", "KeyboardInterrupt", "TimeoutError"):
-                    rep.notes.append(f"{p.name}: cell {i}{' (' + nbgrader_id(c) + ')' if nbgrader_id(c) else ''}"
-                                     " stopped by the per-cell time limit")
-                if o.output_type == "stream" and "characters of output truncated by the grader" in o.text:
-                    rep.notes.append(f"{p.name}: output of cell {i} truncated")
-                    break
+            where = f"{p.name}: cell {i}{' (' + nbgrader_id(c) + ')' if nbgrader_id(c) else ''}"
+            outs = c.get("outputs", [])
+            enames = {o.ename for o in outs if o.output_type == "error"}
+            if enames & {"CellTimeoutError", "KeyboardInterrupt"}:
+                rep.notes.append(f"{where} stopped by the per-cell time limit")
+            if "MemoryError" in enames:
+                rep.notes.append(f"{where} ran out of memory (MemoryError; limit {call.limits.mem_gb:g} GB)"
+                                 if call.limits and call.limits.mem_gb else f"{where} ran out of memory (MemoryError)")
+            if any(o.output_type == "stream" and "characters of output truncated by the grader" in o.text for o in outs):
+                rep.notes.append(f"{where}: output truncated")
     _scores_from_gradebook(course, week, student, rep)
 
 
@@ -509,7 +518,7 @@ def _scores_from_gradebook(course: Course, week: str, student: str, rep: Student
             rep.score = float(sub.score)
         for nb in sub.notebooks:
             for g in nb.grades:
-                if g.needs_manual_grade:
+                if g.needs_manual_grade and rep.status == "graded":
                     rep.needs_manual.append(f"{nb.name}/{g.name}")
                 if g.cell_type == "code" and g.auto_score is not None and g.max_score and g.auto_score < g.max_score:
                     rep.failed_tests.append(f"{g.name} ({g.auto_score:g}/{g.max_score:g})")
@@ -563,7 +572,9 @@ def cmd_zip_collect(course: Course, week: str, archive: Path, regex: str, force:
     archive = Path(archive).resolve()
     if not zipfile.is_zipfile(archive):
         raise SystemExit(f"{archive}: not a zip file")
-    pattern = re.compile(regex.lstrip("^"))
+    # nbgrader matches the regex at the start of the extracted file's path: allow any folders before
+    named = f"^(?:.*/)?{regex.lstrip('^')}"
+    pattern = re.compile(named)
     # what the regex makes of each file, before nbgrader copies anything
     mapping: dict[str, list[str]] = {}
     with zipfile.ZipFile(archive) as z:
@@ -572,7 +583,7 @@ def cmd_zip_collect(course: Course, week: str, archive: Path, regex: str, force:
         base = info.filename.rsplit("/", 1)[-1]
         if not base.endswith(".ipynb"):
             continue
-        m = pattern.fullmatch(base)
+        m = pattern.match("/" + info.filename)
         if m:
             mapping.setdefault(m.group("student_id"), []).append(f"{base} -> {m.group('file_id')}")
         else:
@@ -587,7 +598,7 @@ def cmd_zip_collect(course: Course, week: str, archive: Path, regex: str, force:
             shutil.rmtree(dl / sub)
     (dl / "archive").mkdir(parents=True)
     shutil.copy2(archive, dl / "archive" / archive.name)
-    argv = ["zip_collect", week, f"--FileNameCollectorPlugin.named_regexp=^(?:.*/)?{regex.lstrip('^')}"]
+    argv = ["zip_collect", week, f"--FileNameCollectorPlugin.named_regexp={named}"]
     if force:
         argv.append("--force")
     nbgrader(course, argv)
