@@ -19,9 +19,14 @@ def _params():
 @pytest.mark.parametrize("path", _params())
 def test_mutants_lose_exactly_their_points(path):
     week = path.parent.name
-    mutants = [m for m in catalogue(week)]
     nb = nbformat.read(str(path), as_version=4)
     solutions = {nbmeta(c)["grade_id"]: c.source for c in nb.cells if is_solution_cell(c)}
+    # a week may have several notebooks: each runs the mutants of its own exercises
+    in_week = {nbmeta(c)["grade_id"] for p in path.parent.glob("*.ipynb")
+               for c in nbformat.read(str(p), as_version=4).cells if is_solution_cell(c)}
+    unknown = [m.name for m in catalogue(week) if m.exercise not in in_week]
+    assert not unknown, f"{week}: mutants name exercises that no notebook of the week has: {unknown}"
+    mutants = [m for m in catalogue(week) if m.exercise in solutions]
     tests = graded_test_cells(nb)
     graded_exercises = {gid for gid in solutions if f"test_{gid}" in tests}
     assert mutants, f"{week}: no mutant catalogue in tests/mutants/{week}.py"
