@@ -156,6 +156,12 @@ def test_instructor_workflow_end_to_end(tmp_path):
             c.manual_comment = "Full argument." if score == 2 else "Say why no line works."
         gb.db.commit()
 
+    # grading a learner again keeps the manual grade (nbgrader flags it for another look)
+    grade(course, env, "autograde", WEEK, "--student", "s02")
+    with Gradebook(env["COURSE_GRADEBOOK"]) as gb:
+        assert gb.find_grade("explain_xor", "perceptron", WEEK, "s02").manual_score == 1.0
+        assert gb.find_submission(WEEK, "s02").score == 5.0
+
     # 3c. feedback: generated, no hidden test in it, returned and fetched ---------------------
     grade(course, env, "feedback", WEEK)
     hidden = hidden_test_lines(Course(course), WEEK)

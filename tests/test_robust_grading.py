@@ -230,3 +230,29 @@ def test_regrading_gives_the_same_scores(graded_class):
     assert again == first
     report = json.loads((course / ".grading" / "reports" / f"{WEEK}.json").read_text())["students"]
     assert {s: report[s]["score"] for s in students} == {s: graded_class["report"][s]["score"] for s in students}
+
+
+@pytest.mark.notebook
+def test_student_time_limit_ends_grading_and_kernel(graded_class):
+    """A hang that the per-cell limit cannot end (here: that limit set above the student's) is
+    ended by the student's wall-clock limit, kernel included."""
+    import psutil
+
+    course, env = graded_class["course"], graded_class["env"]
+    t0 = time.monotonic()
+    _grade(course, env, "autograde", WEEK, "--student", "ignores_interrupts", "--cell-timeout", "600",
+           "--student-timeout", "25")
+    elapsed = time.monotonic() - t0
+    rep = json.loads((course / ".grading" / "reports" / f"{WEEK}.json").read_text())["students"]["ignores_interrupts"]
+    assert rep["status"] == "timed-out", rep
+    assert any("student time limit" in n for n in rep["notes"]), rep["notes"]
+    assert elapsed < 120, f"grading one student with a 25 s limit took {elapsed:.0f} s"
+    where = str(course / "autograded" / "ignores_interrupts")
+    left = []
+    for p in psutil.process_iter(["cmdline"]):
+        try:
+            if "ipykernel" in " ".join(p.info["cmdline"] or []) and p.cwd().startswith(where):
+                left.append(p.pid)
+        except psutil.Error:
+            pass
+    assert not left, f"kernels left running after the student's time limit: {left}"

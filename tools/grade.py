@@ -191,29 +191,33 @@ def _child(call: Call) -> None:  # runs in the forked child; never returns
             os._exit(code)
 
 
-def _kill_tree(pid: int) -> None:
-    """Kill a child and everything it started (kernels run in their own sessions)."""
+def _descendants(pid: int) -> list:
     import psutil
     try:
-        parent = psutil.Process(pid)
-        procs = parent.children(recursive=True) + [parent]
-    except psutil.NoSuchProcess:
-        procs = []
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _kill(procs) -> None:
+    """Kill processes seen earlier (psutil checks that each is still the same process)."""
+    import psutil
     for p in procs:
         try:
-            p.kill()
-        except psutil.NoSuchProcess:
+            if p.is_running():
+                p.kill()
+        except psutil.Error:
             pass
-    try:
-        os.killpg(pid, 9)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def run_calls(calls: list[Call], jobs: int = 1, on_done=None) -> list[Call]:
-    """Run nbgrader calls, ``jobs`` at a time, each in a forked child with its own limits."""
+    """Run nbgrader calls, ``jobs`` at a time, each in a forked child with its own limits.
+
+    Kernels run in sessions of their own, so each child's descendants are noted while it runs;
+    whatever of them is still alive when the child ends or times out is killed."""
     _preload()
-    pending, running = list(calls), {}
+    pending, running, seen = list(calls), {}, {}
+    last_scan = 0.0
     while pending or running:
         while pending and len(running) < max(1, jobs):
             call = pending.pop(0)
@@ -224,25 +228,33 @@ def run_calls(calls: list[Call], jobs: int = 1, on_done=None) -> list[Call]:
             if pid == 0:
                 _child(call)
             call.pid = pid
-            running[pid] = call
+            running[pid], seen[pid] = call, {}
         time.sleep(0.05)
+        scan = time.monotonic() - last_scan > 0.5
+        if scan:
+            last_scan = time.monotonic()
         for pid, call in list(running.items()):
+            if scan:
+                seen[pid].update((p.pid, p) for p in _descendants(pid))
             done, status = os.waitpid(pid, os.WNOHANG)
             now = time.monotonic()
             if done == 0:
-                if call.timeout and now - call.started > call.timeout:
-                    call.timed_out = True
-                    _kill_tree(pid)
-                    os.waitpid(pid, 0)
-                    status = -9
-                else:
+                if not (call.timeout and now - call.started > call.timeout):
                     continue
+                call.timed_out = True
+                seen[pid].update((p.pid, p) for p in _descendants(pid))
+                try:
+                    os.killpg(pid, 9)
+                except (ProcessLookupError, PermissionError):
+                    pass
+                _kill(seen[pid].values())
+                os.waitpid(pid, 0)
+                call.rc = -9
             else:
-                # the app is gone; make sure no kernel it started outlives it
-                _kill_tree(pid)
+                call.rc = os.waitstatus_to_exitcode(status)
+                _kill(seen[pid].values())  # no kernel outlives its grading process
             call.seconds = now - call.started
-            call.rc = os.waitstatus_to_exitcode(status) if status != -9 else -9
-            del running[pid]
+            del running[pid], seen[pid]
             if on_done:
                 on_done(call)
     return calls
@@ -475,6 +487,9 @@ def _analyse_graded(course: Course, week: str, student: str, call: Call, rep: St
     if call.timed_out:
         rep.status = "timed-out"
         rep.notes.append(f"grading stopped after {call.seconds:.0f} s (student time limit); not graded")
+        if graded_dir.is_dir():  # half-done output: remove it, as nbgrader does after a failure
+            shutil.rmtree(graded_dir, ignore_errors=True)
+        graded = []
     elif "Timeout waiting for IOPub output" in out or "UnresponsiveKernelError" in out:
         rep.status = "timed-out"
         rep.notes.append("a cell ran past the per-cell time limit and did not stop when interrupted "
@@ -562,6 +577,8 @@ def cmd_collect(course: Course, week: str, owner_check: bool | None) -> int:
     if not owner_check:
         # As root every submission is owned by root: nbgrader's owner check would reject them all.
         argv.append("--ExchangeCollect.check_owner=False")
+        print("collecting as root: nbgrader's check that each submission's files belong to its student is off "
+              "(--owner-check turns it on)")
     nbgrader(course, argv)
     subs = sorted(p.parent.name for p in (course.root / "submitted").glob(f"*/{week}"))
     print(f"{len(subs)} submissions of {week} in submitted/: {', '.join(subs)}")
