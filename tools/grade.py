@@ -651,9 +651,14 @@ def autograde(course: Course, week: str, students: list[str] | None = None, *, j
         raise SystemExit(f"notebooks/{week} has no notebooks: run `grade.py release {week}` first")
     t0 = time.monotonic()
     submitted = sorted(p.parent.name for p in (course.root / "submitted").glob(f"*/{week}") if p.is_dir())
+    from nbgrader.api import MissingEntry
     with Gradebook(course.gradebook_url()) as gb:
         roster = sorted(s.id for s in gb.students)
-        gb.find_assignment(week)  # fails clearly if the week was never generated
+        try:
+            gb.find_assignment(week)
+        except MissingEntry:
+            raise SystemExit(f"{week} is not in the gradebook {course.gradebook_url()}: "
+                             f"run `grade.py release {week}` first") from None
     everyone = students or sorted(set(submitted) | set(roster))
     reports = {s: StudentReport(s) for s in everyone}
     calls = []
@@ -861,6 +866,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("export", help="export every grade to a CSV file")
     p.add_argument("dest", type=Path)
     a = ap.parse_args(argv)
+    # nbgrader runs `alembic` from PATH when it opens a gradebook, here and in its own processes
+    os.environ["PATH"] = str(BIN) + os.pathsep + os.environ.get("PATH", "")
     course = Course(a.root.resolve())
     if not (course.root / "nbgrader_config.py").exists():
         raise SystemExit(f"{course.root}: no nbgrader_config.py (not a course directory)")
