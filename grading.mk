@@ -54,8 +54,8 @@ formgrader: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) --ServerApp.default_url=/formgrader $(ROOT_FLAG)
 
 test-grading: $(STAMP)
-	$(BIN)/python -m pytest -q tests/test_instructor_workflow.py tests/test_robust_grading.py \
-		tests/test_grading_determinism.py
+	$(BIN)/python -m pytest -q -n $(or $(WORKERS),2) --dist loadfile tests/test_instructor_workflow.py \
+		tests/test_robust_grading.py tests/test_grading_determinism.py
 
 grading-benchmark: $(STAMP)
 	nice -n 5 $(BIN)/python benchmarks/grading_time.py --students 30

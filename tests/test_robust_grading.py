@@ -213,7 +213,7 @@ def test_regrading_gives_the_same_scores(graded_class):
     from nbgrader.api import Gradebook
 
     course, env = graded_class["course"], dict(graded_class["env"])
-    students = ["partly_wrong", "edits_test_cell"]
+    students = ["good", "partly_wrong", "edits_test_cell"]
 
     def cell_scores():
         with Gradebook(env["COURSE_GRADEBOOK"]) as gb:
