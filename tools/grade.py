@@ -531,11 +531,15 @@ def _scores_from_gradebook(course: Course, week: str, student: str, rep: Student
             return
         if rep.status in ("graded",):
             rep.score = float(sub.score)
+        elif rep.status in ("missing", "invalid") and sub.score is not None:
+            rep.notes.append(f"an earlier grade ({float(sub.score):g}) of this student is still in the gradebook "
+                             "and counts in the export")
         for nb in sub.notebooks:
             for g in nb.grades:
                 if g.needs_manual_grade and rep.status == "graded":
                     rep.needs_manual.append(f"{nb.name}/{g.name}")
-                if g.cell_type == "code" and g.auto_score is not None and g.max_score and g.auto_score < g.max_score:
+                if (rep.status == "graded" and g.cell_type == "code" and g.auto_score is not None and g.max_score
+                        and g.auto_score < g.max_score):
                     rep.failed_tests.append(f"{g.name} ({g.auto_score:g}/{g.max_score:g})")
 
 
