@@ -1,4 +1,5 @@
-"""Test configuration: every notebook and kernel runs in fast mode, plots go nowhere."""
+"""Test configuration for every pytest run from the repository root (tests/ and the nbval runs
+of solutions/): notebooks and kernels run in fast mode, plots go nowhere."""
 
 import os
 import sys
@@ -6,6 +7,6 @@ from pathlib import Path
 
 os.environ["COURSE_FAST"] = "1"        # inherited by nbval's and nbclient's kernels
 os.environ.setdefault("MPLBACKEND", "Agg")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
