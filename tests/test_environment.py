@@ -41,3 +41,11 @@ def test_setup_cell_installs_helpers_without_touching_torch():
     assert course.REPO_URL in src
     assert course.colab_url("notebooks/week01/perceptron.ipynb").endswith(
         "/blob/main/notebooks/week01/perceptron.ipynb")
+
+
+def test_readme_lists_every_learner_notebook_with_its_colab_link():
+    readme = (ROOT / "README.md").read_text()
+    for nb in sorted((ROOT / "notebooks").glob("week*/*.ipynb")):
+        rel = nb.relative_to(ROOT).as_posix()
+        assert f"]({rel})" in readme, f"README's table of weeks lacks {rel}"
+        assert course.colab_url(rel) in readme, f"README lacks the Open in Colab link of {rel}"
