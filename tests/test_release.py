@@ -48,15 +48,27 @@ def _regions(src, begin, end):
     return lines
 
 
+def _remove(src, begin, end):
+    inside, kept = False, []
+    for line in src.splitlines():
+        s = line.strip()
+        if s == begin:
+            inside = True
+        elif s == end:
+            inside = False
+        elif not inside:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 @pytest.mark.parametrize("path", solution_notebooks(), ids=lambda p: p.parent.name + "/" + p.name)
 def test_no_solution_or_hidden_test_line_reaches_learners(path):
     sol = nbformat.read(str(path), as_version=4)
     secret, public = set(), set()
     for cell in sol.cells:
-        s = _regions(cell.source, SOL_BEGIN, SOL_END) + _regions(cell.source, HID_BEGIN, HID_END)
-        secret.update(s)
-        public.update(l.strip() for l in cell.source.splitlines()
-                      if l.strip() and l.strip() not in s)
+        secret.update(_regions(cell.source, SOL_BEGIN, SOL_END) + _regions(cell.source, HID_BEGIN, HID_END))
+        outside = _remove(_remove(cell.source, SOL_BEGIN, SOL_END), HID_BEGIN, HID_END)
+        public.update(l.strip() for l in outside.splitlines() if l.strip())
     # lines that also stand outside any secret region (e.g. `else:`) give nothing away
     secret -= public
     learner_path = ROOT / "notebooks" / path.parent.name / path.name
