@@ -6,7 +6,7 @@ import shutil
 import nbformat
 import pytest
 
-from tests.nbharness import HID_BEGIN, HID_END, ROOT, SOL_BEGIN, SOL_END, kernel_env, solution_notebooks
+from tests.nbharness import HID_BEGIN, HID_END, ROOT, SOL_BEGIN, SOL_END, _remove_region, kernel_env, solution_notebooks
 from tools.check_notebooks import check_notebook
 from tools import release
 
@@ -48,26 +48,13 @@ def _regions(src, begin, end):
     return lines
 
 
-def _remove(src, begin, end):
-    inside, kept = False, []
-    for line in src.splitlines():
-        s = line.strip()
-        if s == begin:
-            inside = True
-        elif s == end:
-            inside = False
-        elif not inside:
-            kept.append(line)
-    return "\n".join(kept)
-
-
 @pytest.mark.parametrize("path", solution_notebooks(), ids=lambda p: p.parent.name + "/" + p.name)
 def test_no_solution_or_hidden_test_line_reaches_learners(path):
     sol = nbformat.read(str(path), as_version=4)
     secret, public = set(), set()
     for cell in sol.cells:
         secret.update(_regions(cell.source, SOL_BEGIN, SOL_END) + _regions(cell.source, HID_BEGIN, HID_END))
-        outside = _remove(_remove(cell.source, SOL_BEGIN, SOL_END), HID_BEGIN, HID_END)
+        outside = _remove_region(_remove_region(cell.source, SOL_BEGIN, SOL_END), HID_BEGIN, HID_END)
         public.update(l.strip() for l in outside.splitlines() if l.strip())
     # lines that also stand outside any secret region (e.g. `else:`) give nothing away
     secret -= public
