@@ -30,11 +30,10 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Grading runs learners' notebooks in fast mode: tests judge functions, not long training runs.
-# Set here (inherited by every kernel nbgrader starts), never by the learner.
-os.environ["COURSE_FAST"] = "1"
-# One thread per kernel keeps grading predictable when several kernels run side by side.
-os.environ.setdefault("OMP_NUM_THREADS", "2")
+# Grading runs learners' notebooks in fast mode, but this file must not say so: JupyterLab's
+# formgrader extension loads it too, and every learner's kernel would inherit it. The grading
+# commands (tools/grade.py) and the test harness set COURSE_FAST=1 in the environment of the
+# processes they start (tools/nbgrader_env.py). This file changes no process environment.
 
 # Per-cell time limit; a cell that runs past it is interrupted and fails (the next cell goes on).
 c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "120"))

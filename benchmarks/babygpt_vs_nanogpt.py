@@ -1,4 +1,4 @@
-"""BabyGPT (helpers.gpt) side by side with nanoGPT's small CPU configuration, on a text file.
+"""BabyGPT (helpers.reference.gpt) side by side with nanoGPT's small CPU configuration, on a text file.
 
 nanoGPT's reference (``config/train_shakespeare_char.py`` on CPU with ``--block_size=64
 --batch_size=12 --n_layer=4 --n_head=4 --n_embd=128 --max_iters=2000 --lr_decay_iters=2000
@@ -89,8 +89,8 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     import torch
 
-    from helpers.gpt import GPT, GPTConfig
-    from helpers.text import build_vocab, encode, get_batch
+    from helpers.reference.gpt import GPT, GPTConfig
+    from helpers.reference.text import build_vocab, encode, get_batch
 
     path = Path(args.text)
     if not path.is_file():
@@ -220,7 +220,7 @@ def write_report(base: Path, result: dict | None = None) -> None:
     jpath.parent.mkdir(parents=True, exist_ok=True)
     jpath.write_text(json.dumps(runs, indent=1))
     lines = [
-        "# BabyGPT (helpers.gpt) vs nanoGPT, character level",
+        "# BabyGPT (helpers.reference.gpt) vs nanoGPT, character level",
         "",
         f"nanoGPT reference: 4 layers, 4 heads, 128 wide, block 64, batch 12, 2000 iterations reaches "
         f"val {NANOGPT_LOSS} in about {NANOGPT_SECONDS:.0f} s on 2 CPU cores. Times below are wall-clock "

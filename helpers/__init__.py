@@ -1,16 +1,17 @@
-"""Shared code for the LLM crash course notebooks.
+"""What a learner's notebook imports, from day one to the last week.
 
-Small modules, one concern each:
+Given to every learner (nobody's exercise):
 
 - ``runtime``  seeding, device choice, fast/full mode, timing
 - ``data``     the course corpus and toy datasets
 - ``plotting`` decision boundaries, curves, heatmaps
-- ``grading``  checks whose failure messages tell the learner what was expected
+- ``checks``   checks whose failure messages tell the learner what was expected
 - ``report``   figures a notebook reached, collected by ``make bench``
-- ``course``   facts about the course itself (repository URL, setup cell)
+- ``training`` the training-loop driver (progress bar, history of losses)
 
-Later weeks reuse earlier weeks' reference code from modules named after what they hold
-(for example ``text`` for character vocabularies and batching).
+``helpers.reference`` holds the reference answers of each week, one module per week or model;
+a week imports only the references of earlier weeks (``helpers.reference.ANSWERS``).
+``helpers.cli`` holds the command-line programs (inference, the ``torchrun`` worker).
 """
 
 __version__ = "0.1.0"

@@ -18,7 +18,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from helpers.text import get_batch
+from helpers.reference.text import get_batch
 
 
 @dataclass

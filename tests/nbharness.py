@@ -22,6 +22,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from tools.nbgrader_env import grading_env, nbgrader_command
+
 ROOT = Path(__file__).resolve().parent.parent
 SOL_BEGIN, SOL_END = "### BEGIN SOLUTION", "### END SOLUTION"
 HID_BEGIN, HID_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -100,12 +102,8 @@ def filled_in(learner_nb, solution_nb, replace: dict[str, str] | None = None):
 # ----------------------------------------------------------------------------- live kernel
 
 def kernel_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env["COURSE_FAST"] = "1"
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    env.setdefault("MPLBACKEND", "Agg")
-    env.update(extra or {})
-    return env
+    """Environment of the kernels tests start: the grading environment (fast mode)."""
+    return grading_env(extra)
 
 
 @dataclass
@@ -180,8 +178,7 @@ def _result(cell) -> CellResult:
 # ----------------------------------------------------------------------------- nbgrader round trip
 
 def nbgrader(args: list[str], cwd: Path, env: dict, check: bool = True, timeout: int = 900):
-    exe = Path(sys.executable).with_name("nbgrader")
-    cmd = [str(exe) if exe.exists() else "nbgrader", *args]
+    cmd = nbgrader_command(*args)
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")

@@ -1,6 +1,6 @@
 """The metadata check finds each authoring mistake it promises to find."""
 
-from helpers.course import setup_cell_source
+from tools.course import setup_cell_source
 from tools import nbcells as nc
 from tools.check_notebooks import check_notebook
 

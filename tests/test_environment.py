@@ -1,10 +1,10 @@
-"""The install files agree: requirements.txt, environment.yml, pyproject.toml, helpers.course."""
+"""The install files agree: requirements.txt, environment.yml, pyproject.toml, tools.course."""
 
 import re
 import tomllib
 
 from tests.nbharness import ROOT
-from helpers import course
+from tools import course
 
 
 def _pins(lines):

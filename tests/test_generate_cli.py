@@ -1,4 +1,4 @@
-"""The command-line inference script (python -m helpers.generate), run as a learner would."""
+"""The command-line inference script (python -m helpers.cli.generate), run as a learner would."""
 
 import subprocess
 import sys
@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from helpers.checkpoint import save_checkpoint
-from helpers.gpt import GPT, GPTConfig
-from helpers.sampling import generate
-from helpers.text import decode, encode
+from helpers.reference.checkpoint import save_checkpoint
+from helpers.reference.gpt import GPT, GPTConfig
+from helpers.reference.sampling import generate
+from helpers.reference.text import decode, encode
 
 ROOT = Path(__file__).resolve().parent.parent
 VOCAB = list("\n abcdefgh")
@@ -24,7 +24,7 @@ def checkpoint(tmp_path_factory):
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "helpers.generate", *map(str, args)], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "helpers.cli.generate", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
 
 

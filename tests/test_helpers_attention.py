@@ -1,10 +1,10 @@
-"""Unit tests for helpers.attention: equal to PyTorch's fused attention, masks, weights."""
+"""Unit tests for helpers.reference.attention: equal to PyTorch's fused attention, masks, weights."""
 
 import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers.attention import scaled_dot_product_attention
+from helpers.reference.attention import scaled_dot_product_attention
 
 
 def test_matches_torch_without_and_with_masks():

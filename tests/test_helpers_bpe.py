@@ -1,10 +1,10 @@
-"""helpers.bpe: a lossless sentencepiece BPE and the bits-per-character conversion."""
+"""helpers.reference.bpe: a lossless sentencepiece BPE and the bits-per-character conversion."""
 
 import math
 
 import pytest
 
-from helpers.bpe import bits_per_char, encode_long, load_bpe, model_path, train_bpe
+from helpers.reference.bpe import bits_per_char, encode_long, load_bpe, model_path, train_bpe
 
 TEXT = ("From fairest creatures we desire increase,\n"
         "That thereby beauty's rose might never die,\n"

@@ -1,10 +1,10 @@
-"""Unit tests for helpers.checkpoint."""
+"""Unit tests for helpers.reference.checkpoint."""
 
 import pytest
 import torch
 
-from helpers.checkpoint import load_checkpoint, load_model, restore_optimizer, save_checkpoint
-from helpers.gpt import GPT, GPTConfig
+from helpers.reference.checkpoint import load_checkpoint, load_model, restore_optimizer, save_checkpoint
+from helpers.reference.gpt import GPT, GPTConfig
 
 
 def test_round_trip(tmp_path):

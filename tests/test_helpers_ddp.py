@@ -1,9 +1,9 @@
-"""helpers.ddp: data-parallel training under torchrun equals single-process training."""
+"""helpers.cli.ddp: data-parallel training under torchrun equals single-process training."""
 
 import pytest
 import torch
 
-from helpers.ddp import DDPSetup, max_difference, make_model, run_torchrun, shard, torchrun_available, train_single
+from helpers.cli.ddp import DDPSetup, max_difference, make_model, run_torchrun, shard, torchrun_available, train_single
 
 
 def test_shard_splits_evenly():

@@ -1,4 +1,4 @@
-"""Unit tests for helpers.gpt (the BabyGPT reference model)."""
+"""Unit tests for helpers.reference.gpt (the BabyGPT reference model)."""
 
 import math
 
@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers.gpt import GPT, Block, GPTConfig, KVCache, MultiHeadSelfAttention, causal_mask, sinusoidal_positions
+from helpers.reference.gpt import GPT, Block, GPTConfig, KVCache, MultiHeadSelfAttention, causal_mask, sinusoidal_positions
 
 
 def small(**kw):
@@ -169,7 +169,7 @@ def test_generate_shapes_greedy_and_window():
 
 
 def test_attention_maps():
-    from helpers.gpt import attention_maps
+    from helpers.reference.gpt import attention_maps
     torch.manual_seed(0)
     model = GPT(small())
     idx = torch.randint(0, 11, (1, 9))

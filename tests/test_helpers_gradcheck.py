@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from helpers.gradcheck import check_gradient, numerical_gradient, relative_error
+from helpers.reference.gradcheck import check_gradient, numerical_gradient, relative_error
 
 
 def test_numerical_gradient_of_quadratic_matches_analytic():

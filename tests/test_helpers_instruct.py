@@ -1,11 +1,11 @@
-"""helpers.instruct: exact-match instruction tasks, prompt masking, teacher-forced accuracy."""
+"""helpers.reference.instruct: exact-match instruction tasks, prompt masking, teacher-forced accuracy."""
 
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers.instruct import (IGNORE_INDEX, collate, encode_examples, exact_match, exact_match_accuracy,
+from helpers.reference.instruct import (IGNORE_INDEX, collate, encode_examples, exact_match, exact_match_accuracy,
                               few_shot_prefix, greedy_complete, make_example, make_examples, mask_prompt,
                               masked_lm_loss, select_lines, task_answer)
 
@@ -61,7 +61,7 @@ def test_exact_match_and_accuracy():
     pairs = [mask_prompt([1, 2], [3, 4]), mask_prompt([5], [6, 8]), mask_prompt([0, 9, 5], [6])]
     assert exact_match(m, pairs, batch_size=2) == [True, False, True]
     enc = lambda s: [int(c) for c in s]  # noqa: E731
-    from helpers.instruct import Example
+    from helpers.reference.instruct import Example
     exs = [Example("a", "", "12", "34"), Example("b", "", "5", "68"), Example("b", "", "8", "90")]
     acc = exact_match_accuracy(m, exs, enc)
     assert acc == {"all": pytest.approx(2 / 3), "a": 1.0, "b": 0.5}

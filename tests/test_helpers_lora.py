@@ -1,11 +1,11 @@
-"""helpers.lora: LoRALinear is the identity change at init, trains only A and B, merges exactly."""
+"""helpers.reference.lora: LoRALinear is the identity change at init, trains only A and B, merges exactly."""
 
 import pytest
 import torch
 from torch import nn
 
-from helpers.gpt import GPT, GPTConfig
-from helpers.lora import LoRALinear, apply_lora, count_parameters, merge_lora
+from helpers.reference.gpt import GPT, GPTConfig
+from helpers.reference.lora import LoRALinear, apply_lora, count_parameters, merge_lora
 
 
 def test_identity_at_init_and_trainable_factors():

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.gradcheck import numerical_gradient, relative_error
-from helpers.numpy_nn import (MLP, Linear, ReLU, Tanh, accuracy, evaluate, load_digits_split, minibatches,
+from helpers.reference.gradcheck import numerical_gradient, relative_error
+from helpers.reference.numpy_nn import (MLP, Linear, ReLU, Tanh, accuracy, evaluate, load_digits_split, minibatches,
                               sgd_step, softmax_cross_entropy)
 
 

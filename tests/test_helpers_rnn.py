@@ -1,9 +1,9 @@
-"""Unit tests for helpers.rnn: the reference cells match PyTorch's, CharLM, sample, budgets."""
+"""Unit tests for helpers.reference.rnn: the reference cells match PyTorch's, CharLM, sample, budgets."""
 
 import pytest
 import torch
 
-from helpers.rnn import CharLM, LSTMCell, RNNCell, count_parameters, hidden_size_for_budget, sample
+from helpers.reference.rnn import CharLM, LSTMCell, RNNCell, count_parameters, hidden_size_for_budget, sample
 
 
 def _copy(dst, src):

@@ -1,4 +1,4 @@
-"""helpers.safety: memorization share, canary planting and exposure, word-list filter."""
+"""helpers.reference.safety: memorization share, canary planting and exposure, word-list filter."""
 
 import math
 
@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers.safety import (canary_exposure, filter_generations, flag_words, memorization_share, ngrams,
+from helpers.reference.safety import (canary_exposure, filter_generations, flag_words, memorization_share, ngrams,
                             plant_canary, random_secrets, sequence_logprob)
 
 

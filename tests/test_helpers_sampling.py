@@ -1,12 +1,12 @@
-"""Unit tests for helpers.sampling (perplexity, filters, sampling, generation with a KV cache)."""
+"""Unit tests for helpers.reference.sampling (perplexity, filters, sampling, generation with a KV cache)."""
 
 import math
 
 import pytest
 import torch
 
-from helpers.gpt import GPT, GPTConfig
-from helpers.sampling import generate, perplexity, sample_next_token, top_k_filter, top_p_filter
+from helpers.reference.gpt import GPT, GPTConfig
+from helpers.reference.sampling import generate, perplexity, sample_next_token, top_k_filter, top_p_filter
 
 NEG = float("-inf")
 

@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from helpers import text, training
+from helpers import training
+from helpers.reference import text
 
 
 def test_vocab_round_trip_and_errors():

@@ -1,11 +1,11 @@
-"""helpers.tokens: uint16 token files, memory maps and random windows."""
+"""helpers.reference.tokens: uint16 token files, memory maps and random windows."""
 
 import numpy as np
 import pytest
 import torch
 
-from helpers.text import get_batch
-from helpers.tokens import build_token_files, get_batch_memmap, load_tokens, write_tokens
+from helpers.reference.text import get_batch
+from helpers.reference.tokens import build_token_files, get_batch_memmap, load_tokens, write_tokens
 
 
 def test_write_and_load_round_trip(tmp_path):

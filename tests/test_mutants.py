@@ -33,6 +33,10 @@ def test_mutants_lose_exactly_their_points(path):
     hidden_only = {m.exercise for m in mutants if not m.visible}
     missing = sorted(graded_exercises - hidden_only)
     assert not missing, f"{week}: exercises without a mistake that only the hidden tests catch: {missing}"
+    named = {m.exercise for m in mutants if m.names_it and m.visible}
+    unnamed = sorted(graded_exercises - named)
+    assert not unnamed, (f"{week}: exercises whose visible checks name no common mistake "
+                         f"(give one visible mutant a names_it): {unnamed}")
     problems = []
     with LiveNotebook(path) as live:
         broken = {gid: r.error for gid, r in live.results.items() if gid in tests and not r.ok}
@@ -44,6 +48,9 @@ def test_mutants_lose_exactly_their_points(path):
             assert defined.ok, f"{week}: mutant {m.name!r} does not even define: {defined.error}"
             full = live.run_test(m.test_id)
             visible = live.run_test(m.test_id, visible_only=True)
+            if m.names_it and not visible.ok and m.names_it.lower() not in visible.error.lower():
+                problems.append(f"{m.exercise}: mutant {m.name!r}: the visible message should name the mistake "
+                                f"({m.names_it!r}) but says: {visible.error[:300]}")
             if full.ok:
                 problems.append(f"{m.exercise}: mutant {m.name!r} passes all tests of {m.test_id}")
             if visible.ok == m.visible:

@@ -19,7 +19,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from helpers.course import setup_cell_source  # noqa: E402
+from tools.course import setup_cell_source  # noqa: E402
 
 
 def _markers(src: str, begin: str, end: str) -> tuple[int, int]:

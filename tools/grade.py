@@ -52,7 +52,10 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tools.nbgrader_env import BIN, grading_env  # noqa: E402
 
 # Defaults of the resource limits applied to each grading process and its kernel.
 DEFAULT_STUDENT_TIMEOUT = 600      # s, wall clock, one student's whole notebook(s)
@@ -77,12 +80,8 @@ class Course:
         return self.root / ".grading"
 
     def env(self) -> dict[str, str]:
-        """Environment of nbgrader and the kernels it starts."""
-        env = dict(os.environ)
-        env["PATH"] = str(BIN) + os.pathsep + env.get("PATH", "")  # nbgrader runs `alembic`
-        env.setdefault("MPLBACKEND", "Agg")
-        env.setdefault("PYTHONUNBUFFERED", "1")
-        return env
+        """Environment of nbgrader and the kernels it starts (fast mode: tools/nbgrader_env.py)."""
+        return grading_env()
 
     def exchange(self) -> Path:
         return Path(os.environ.get("COURSE_EXCHANGE", self.root / ".exchange"))

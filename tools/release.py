@@ -2,7 +2,7 @@
 
     python tools/release.py               # check metadata, sync setup cells, generate every week
     python tools/release.py week01 week02 # only these assignments
-    python tools/release.py --sync-setup  # only rewrite the setup cells from helpers/course.py
+    python tools/release.py --sync-setup  # only rewrite the setup cells from tools/course.py
     python tools/release.py --root DIR    # generate inside another course directory (tests use this)
 
 ``make release`` runs the first form.
@@ -23,7 +23,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from helpers.course import setup_cell_source  # noqa: E402
+from tools.course import setup_cell_source  # noqa: E402
 from tools.check_notebooks import check_notebook  # noqa: E402
 
 

@@ -1,4 +1,4 @@
-"""Saving and restoring a GPT with everything needed to use it again (weeks 9-10, ``helpers.generate``).
+"""Saving and restoring a GPT with everything needed to use it again (weeks 9-10, ``helpers.cli.generate``).
 
 A checkpoint is one ``torch.save`` file holding plain types only (it loads with
 ``weights_only=True``): the model's weights, its ``GPTConfig`` as a dict, the optimizer state,
@@ -57,7 +57,7 @@ def load_checkpoint(path, map_location: str | torch.device = "cpu") -> dict:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}: train and save a model first "
-                                "(helpers.checkpoint.save_checkpoint), or check the path")
+                                "(helpers.reference.checkpoint.save_checkpoint), or check the path")
     try:
         ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:  # noqa: BLE001 - any unpickling error means the same thing to the user
@@ -70,9 +70,9 @@ def load_checkpoint(path, map_location: str | torch.device = "cpu") -> dict:
 def load_model(path, device: str | torch.device = "cpu", model_class=None):
     """Rebuild the model from a checkpoint: returns ``(model in eval mode, checkpoint dict)``.
 
-    ``model_class`` defaults to ``helpers.gpt.GPT``; it is called with ``GPTConfig(**ckpt["config"])``.
+    ``model_class`` defaults to ``helpers.reference.gpt.GPT``; it is called with ``GPTConfig(**ckpt["config"])``.
     """
-    from helpers.gpt import GPT, GPTConfig
+    from helpers.reference.gpt import GPT, GPTConfig
 
     ckpt = load_checkpoint(path, map_location=device)
     model = (model_class or GPT)(GPTConfig(**ckpt["config"]))

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import grading as g
+from helpers import checks as g
 
 
 def msg(fn, *a, **k):

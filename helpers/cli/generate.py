@@ -1,9 +1,9 @@
 """Command-line inference: load a saved BabyGPT checkpoint and print a completion.
 
-    python -m helpers.generate --checkpoint runs/week09/babygpt.pt --prompt "ROMEO:" \\
+    python -m helpers.cli.generate --checkpoint runs/week09/babygpt.pt --prompt "ROMEO:" \\
         --max-new-tokens 300 --temperature 0.8 --top-k 40 --top-p 0.95 --seed 0
 
-The checkpoint is one written by ``helpers.checkpoint.save_checkpoint`` with a vocabulary
+The checkpoint is one written by ``helpers.reference.checkpoint.save_checkpoint`` with a vocabulary
 (week 9 saves one). ``--temperature 0`` is greedy decoding. The prompt followed by the
 completion goes to stdout; ``--stats`` adds timing to stderr.
 """
@@ -16,9 +16,9 @@ import time
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m helpers.generate", description=__doc__.split("\n\n")[0],
+    p = argparse.ArgumentParser(prog="python -m helpers.cli.generate", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--checkpoint", required=True, help="path of a checkpoint saved by helpers.checkpoint")
+    p.add_argument("--checkpoint", required=True, help="path of a checkpoint saved by helpers.reference.checkpoint")
     p.add_argument("--prompt", default="\n", help="text to continue (every character must be in the model's vocabulary)")
     p.add_argument("--max-new-tokens", type=int, default=200, help="how many tokens to generate")
     p.add_argument("--temperature", type=float, default=0.8, help="softmax temperature; 0 = greedy")
@@ -51,9 +51,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from helpers.checkpoint import load_model
-    from helpers.sampling import generate
-    from helpers.text import decode, encode
+    from helpers.reference.checkpoint import load_model
+    from helpers.reference.sampling import generate
+    from helpers.reference.text import decode, encode
 
     try:
         model, ckpt = load_model(args.checkpoint, device=args.device)

@@ -1,5 +1,5 @@
 """Evaluating and sampling a language model: perplexity, top-k/top-p filters, generation with a
-KV cache (week 9; used by ``helpers.generate`` and week 10).
+KV cache (week 9; used by ``helpers.cli.generate`` and week 10).
 
     out = generate(model, idx, max_new_tokens=500, temperature=0.8, top_p=0.9)   # (B, T + 500)
 
@@ -87,7 +87,7 @@ def sample_next_token(logits: torch.Tensor, temperature: float = 1.0, top_k: int
 def generate(model, idx: torch.Tensor, max_new_tokens: int, temperature: float = 1.0, top_k: int | None = None,
              top_p: float | None = None, use_kv_cache: bool = True, generator: torch.Generator | None = None,
              step_times: list | None = None) -> torch.Tensor:
-    """Append ``max_new_tokens`` tokens to ``idx`` (B, T) with a ``helpers.gpt.GPT``-like model.
+    """Append ``max_new_tokens`` tokens to ``idx`` (B, T) with a ``helpers.reference.gpt.GPT``-like model.
 
     Without the cache every step runs the model on the whole context (the last ``block_size``
     tokens). With it, the prompt is run once (prefill) and each later step runs only the newest

@@ -8,7 +8,7 @@ and equal to single-process training on the whole global batch.
 
 Run it (2 processes on the CPU with the gloo backend; ``torchrun`` is the same command):
 
-    python -m torch.distributed.run --standalone --nproc_per_node=2 -m helpers.ddp --steps 3 --out runs/ddp.pt
+    python -m torch.distributed.run --standalone --nproc_per_node=2 -m helpers.cli.ddp --steps 3 --out runs/ddp.pt
 
 or from Python: ``result = run_torchrun(nproc=2, steps=3)``, then compare
 ``result["manual"]`` and ``result["ddp"]`` (parameters after training, rank 0) with
@@ -32,7 +32,7 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 
-from helpers.gpt import GPT, GPTConfig
+from helpers.reference.gpt import GPT, GPTConfig
 from helpers.training import lm_loss
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ class DDPSetup:
     steps: int = 3
     lr: float = 1e-3
     seed: int = 0
-    tokens: str = ""           # a uint16 token file (helpers.tokens); empty: random tokens
+    tokens: str = ""           # a uint16 token file (helpers.reference.tokens); empty: random tokens
 
     def config(self) -> GPTConfig:
         return GPTConfig(vocab_size=self.vocab_size, block_size=self.block_size, n_layer=self.n_layer,
@@ -67,7 +67,7 @@ def global_batches(setup: DDPSetup) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """The ``steps`` global batches, ``(x, y)`` each (global_batch, block_size), the same in every process."""
     g = torch.Generator().manual_seed(setup.seed + 1)
     if setup.tokens:
-        from helpers.tokens import get_batch_memmap, load_tokens
+        from helpers.reference.tokens import get_batch_memmap, load_tokens
 
         data = load_tokens(setup.tokens)
         return [get_batch_memmap(data, setup.block_size, setup.global_batch, g) for _ in range(setup.steps)]
@@ -173,7 +173,7 @@ def torchrun_available() -> tuple[bool, str]:
 
 def run_torchrun(nproc: int = 2, out: str | os.PathLike | None = None, timeout: float = 300,
                  **setup_fields) -> dict:
-    """Launch ``python -m torch.distributed.run --standalone --nproc_per_node=nproc -m helpers.ddp``
+    """Launch ``python -m torch.distributed.run --standalone --nproc_per_node=nproc -m helpers.cli.ddp``
     and return what rank 0 saved. ``setup_fields`` override ``DDPSetup`` (e.g. ``steps=5``)."""
     ok, why = torchrun_available()
     if not ok:
@@ -184,7 +184,7 @@ def run_torchrun(nproc: int = 2, out: str | os.PathLike | None = None, timeout: 
         out = Path(tmp) / "ddp_result.pt"
     flags = [f"--{k.replace('_', '-')}={v}" for k, v in setup_fields.items()]
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
-           "-m", "helpers.ddp", f"--out={out}", *flags]
+           "-m", "helpers.cli.ddp", f"--out={out}", *flags]
     env = dict(os.environ, OMP_NUM_THREADS="1",
                PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
     try:

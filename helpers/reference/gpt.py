@@ -9,7 +9,7 @@ Week 8 builds these pieces as exercises; later weeks import them from here.
 
 Shapes: B batch, T time (sequence length), C = n_embd channels, nh heads, hs = C // nh head size,
 V vocabulary size. The attention supports a KV cache (``GPT.new_kv_cache``) so that generation
-feeds one new token per step instead of the whole sequence (see ``helpers.sampling.generate``).
+feeds one new token per step instead of the whole sequence (see ``helpers.reference.sampling.generate``).
 """
 
 from __future__ import annotations
@@ -256,7 +256,7 @@ class GPT(nn.Module):
         """Append ``max_new_tokens`` sampled tokens to ``idx`` (B, T); returns (B, T + max_new_tokens).
 
         Each step feeds the last ``block_size`` tokens (the context window). ``temperature=0``
-        is greedy decoding. (``helpers.sampling.generate`` adds top-p and a KV cache.)
+        is greedy decoding. (``helpers.reference.sampling.generate`` adds top-p and a KV cache.)
         """
         was_training = self.training
         self.eval()

@@ -1,0 +1,32 @@
+"""Reference answers of the course's weeks, which later weeks build on.
+
+Each module holds the graded answers of one week (or one model). A learner's installation up
+to week N (``make learner-kit UNTIL=weekNN``) contains only the modules whose week is before N,
+and a week's notebook never imports a module of its own week or a later one: hidden tests that
+need a reference carry it inside their hidden region. ``ANSWERS`` is the table both read.
+"""
+
+# module name -> the week whose graded exercises it answers
+ANSWERS: dict[str, int] = {
+    "gradcheck": 2,   # numerical_gradient, relative_error
+    "numpy_nn": 3,    # Linear, ReLU, Tanh, softmax_cross_entropy, MLP
+    "checkpoint": 4,  # saving and restoring a model with its optimizer (week 4's checkpoint exercise)
+    "text": 5,        # build_vocab, encode, decode, get_batch
+    "rnn": 5,         # RNNCell, CharRNN-style models, sample
+    "attention": 7,   # scaled_dot_product_attention
+    "gpt": 8,         # GPTConfig, causal_mask, MultiHeadSelfAttention, Block, GPT
+    "sampling": 9,    # perplexity, top-k/top-p, sample_next_token, generate with a KV cache
+    "tokens": 10,     # the memory-mapped token pipeline
+    "bpe": 10,        # train_bpe (sentencepiece)
+    "lora": 10,       # LoRALinear
+    "instruct": 10,   # instruction tuning data and masking
+    "safety": 10,     # memorization, canary, word-list filter
+}
+
+
+def week_of(module: str) -> int:
+    """The week a reference module answers: ``week_of("gpt") == 8``."""
+    name = module.rsplit(".", 1)[-1]
+    if name not in ANSWERS:
+        raise KeyError(f"helpers.reference.{name} is not in helpers.reference.ANSWERS: add it with the week it answers")
+    return ANSWERS[name]
