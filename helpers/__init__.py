@@ -14,4 +14,7 @@ a week imports only the references of earlier weeks (``helpers.reference.ANSWERS
 ``helpers.cli`` holds the command-line programs (inference, the ``torchrun`` worker).
 """
 
-__version__ = "0.1.0"
+# The distribution this package comes from: the setup cell checks it, so that another module
+# named `helpers` (in Colab, say) is never mistaken for the course's.
+DISTRIBUTION = "llm-course-helpers"
+__version__ = "0.2.0"

@@ -83,7 +83,7 @@ def temporary_seed(seed: int):
         np.random.set_state(np_state)
 
 
-def output_dir(name: str) -> "Path":
+def output_dir(name: str):
     """A folder for files a notebook writes (checkpoints, token files): ``$COURSE_OUTPUT/name``,
     else ``runs/name`` in the repository (git-ignored), else ``./runs/name``. Created if missing."""
     from pathlib import Path
@@ -100,11 +100,15 @@ def output_dir(name: str) -> "Path":
 
 
 def describe() -> str:
-    """One line saying how this notebook runs: mode, device, thread count."""
-    mode = "FAST (COURSE_FAST=1: small sizes for CI and grading)" if is_fast() else "full"
+    """One line saying how this notebook runs: the mode (and what it means), device, threads."""
+    if is_fast():
+        mode = ("mode: FAST (COURSE_FAST=1 is set: small sizes for CI and grading, so the results below "
+                "fall short of what the text describes; unset COURSE_FAST for the real run)")
+    else:
+        mode = "mode: full (the real sizes: the results below are the ones the text describes)"
     try:
         import torch
 
-        return f"mode: {mode} | device: {get_device()} | torch {torch.__version__}, {torch.get_num_threads()} threads"
+        return f"{mode} | device: {get_device()} | torch {torch.__version__}, {torch.get_num_threads()} threads"
     except ImportError:
-        return f"mode: {mode}"
+        return mode

@@ -19,7 +19,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools.course import setup_cell_source  # noqa: E402
+from tools.course import setup_cell_source, week_of_path  # noqa: E402
 
 
 def _markers(src: str, begin: str, end: str) -> tuple[int, int]:
@@ -33,7 +33,7 @@ def check_notebook(path: Path) -> list[str]:
     seen: dict[str, int] = {}
     n_tests = n_manual = 0
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    if not code_cells or code_cells[0].source != setup_cell_source():
+    if not code_cells or code_cells[0].source != setup_cell_source(week_of_path(path)):
         problems.append("the first code cell is not the course setup cell (run `python tools/release.py --sync-setup`)")
     if not nb.cells or "learning objectives" not in nb.cells[0].source.lower() or "time" not in nb.cells[0].source.lower():
         problems.append("the first cell should state the learning objectives and the expected time")

@@ -19,7 +19,7 @@ if importlib.util.find_spec("helpers") is None:  # not installed: Colab or a bar
 '''
 
 
-def setup_cell_source() -> str:
+def setup_cell_source(week: str | None = None) -> str:
     """The exact source of the first code cell of every notebook."""
     return SETUP_CELL.format(repo_url=REPO_URL, branch=BRANCH).rstrip("\n")
 
@@ -28,3 +28,11 @@ def colab_url(notebook_path: str) -> str:
     """'Open in Colab' address of a notebook path in the repository (e.g. notebooks/week01/week01.ipynb)."""
     slug = REPO_URL.removeprefix("https://github.com/")
     return f"https://colab.research.google.com/github/{slug}/blob/{BRANCH}/{notebook_path}"
+
+
+def week_of_path(path) -> str | None:
+    """``"week05"`` for ``solutions/week05/char_rnn.ipynb``; None for a notebook outside a week folder."""
+    from pathlib import Path
+
+    name = Path(path).parent.name
+    return name if name.startswith("week") and name[4:].isdigit() else None

@@ -23,7 +23,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools.course import setup_cell_source  # noqa: E402
+from tools.course import setup_cell_source, week_of_path  # noqa: E402
 from tools.check_notebooks import check_notebook  # noqa: E402
 
 
@@ -37,8 +37,8 @@ def sync_setup_cells(root: Path) -> list[Path]:
     for path in sorted((root / "solutions").glob("week*/*.ipynb")):
         nb = nbformat.read(str(path), as_version=4)
         first = next((c for c in nb.cells if c.cell_type == "code"), None)
-        if first is not None and first.source != setup_cell_source():
-            first.source = setup_cell_source()
+        if first is not None and first.source != setup_cell_source(week_of_path(path)):
+            first.source = setup_cell_source(week_of_path(path))
             nbformat.write(nb, str(path))
             changed.append(path)
     return changed
