@@ -35,8 +35,12 @@ data: $(STAMP)
 # Jupyter refuses to run as root unless told; containers and CI often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# Learners run full mode: nothing here (or in nbgrader_config.py) sets COURSE_FAST.
+# LAB_ARGS adds server options (tests use it for a port and a token).
+FIRST_NOTEBOOK := notebooks/week01/perceptron.ipynb
 lab: data
-	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) --ServerApp.default_url=/lab/tree/notebooks $(ROOT_FLAG)
+	@echo "Starting JupyterLab on the course. Open $(FIRST_NOTEBOOK) first (the address with its token follows)."
+	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) --ServerApp.default_url=/lab/tree/$(FIRST_NOTEBOOK) $(ROOT_FLAG) $(LAB_ARGS)
 
 test: data
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile tests solutions --nbval-lax
