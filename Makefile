@@ -8,11 +8,13 @@ CORPUS := data/shakespeare.txt
 WORKERS ?= 2
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install data lab test test-fast release check bench clean
+.PHONY: help install data lab test test-fast lint release check bench clean
 
 help:
 	@echo "make lab      install everything (first time), fetch the corpus, start JupyterLab"
 	@echo "make test     install everything (first time), then run the whole test suite"
+	@echo "make test-fast  the unit tests only (under a minute)"
+	@echo "make lint     ruff check and ruff format --check"
 	@echo "make release  regenerate notebooks/ (learner versions) from solutions/ with nbgrader"
 	@echo "make check    check the solution notebooks' nbgrader metadata"
 	@echo "make bench    run every solution notebook in full mode; write benchmarks/results.{json,md}"
@@ -42,8 +44,20 @@ lab: data
 	@echo "Starting JupyterLab on the course. Open $(FIRST_NOTEBOOK) first (the address with its token follows)."
 	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) --ServerApp.default_url=/lab/tree/$(FIRST_NOTEBOOK) $(ROOT_FLAG) $(LAB_ARGS)
 
+# Each solution notebook executes once; its tests share that run on one worker (xdist_group),
+# heaviest work first (tests/notebooks/plugin.py). `pytest --nbval-lax solutions/weekNN` still
+# checks one notebook cell by cell.
 test: data
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile tests solutions --nbval-lax
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup --no-loadscope-reorder tests
+
+# Unit tests of helpers/ and tools/ only: no notebook, no server (under a minute).
+test-fast: data
+	$(BIN)/python -m pytest -n $(WORKERS) -m "not slow and not notebook" tests/unit
+
+# Lint and format check of the Python files and the solution notebooks (settings in pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 release: $(STAMP)
 	$(BIN)/python tools/release.py

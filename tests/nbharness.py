@@ -10,17 +10,15 @@
 from __future__ import annotations
 
 import copy
-import json
 import os
-import re
 import shutil
 import subprocess
-import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
 
 from tools.nbgrader_env import grading_env, nbgrader_command
 
@@ -30,6 +28,7 @@ HID_BEGIN, HID_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
 # ----------------------------------------------------------------------------- notebook structure
+
 
 def solution_notebooks() -> list[Path]:
     return sorted((ROOT / "solutions").glob("week*/*.ipynb"))
@@ -101,16 +100,33 @@ def filled_in(learner_nb, solution_nb, replace: dict[str, str] | None = None):
 
 # ----------------------------------------------------------------------------- live kernel
 
+
 def kernel_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment of the kernels tests start: the grading environment (fast mode)."""
-    return grading_env(extra)
+    """Environment of the kernels tests start: the grading environment (fast mode).
+
+    Under pytest-xdist each worker runs its own kernels side by side, so a kernel gets its share
+    of the cores as BLAS/torch threads (2 workers on 2 cores: one thread each) instead of every
+    kernel starting as many threads as there are cores and all of them fighting over two."""
+    env = grading_env()
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    if workers > 1:
+        env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
+    env.update(extra or {})
+    return env
 
 
 @dataclass
 class CellResult:
     ok: bool
     error: str = ""
-    output: str = ""
+    output: str = ""  # everything printed (stdout and stderr)
+    stderr: str = ""  # what went to stderr (nbgrader scores a test cell with any 0)
+    index: int = -1  # the cell's index in the notebook (-1: a scratch cell)
+
+
+class KernelDied(RuntimeError):
+    """The kernel died or restarted while a notebook ran: later cells would only fail with
+    NameErrors, so the run stops and says where."""
 
 
 class LiveNotebook:
@@ -120,36 +136,93 @@ class LiveNotebook:
             live.results["test_make_xor"].ok
             live.run("def make_xor(...): ...")
             live.run_test("test_make_xor", visible_only=True)
+
+    ``live.cells`` holds the result of every executed code cell, in order. If the kernel dies
+    or restarts (a fresh kernel numbers cells from 1 again) the run stops with ``KernelDied``
+    naming the cell; whenever ``__enter__`` fails, the kernel is shut down before the error
+    propagates.
     """
 
     def __init__(self, path: Path, timeout: int = 300, env: dict | None = None, skip=None):
         """``skip(index, cell) -> bool``: code cells not to execute on entry (default: none)."""
         self.path = Path(path)
         self._skip = skip
+        self.timeout = timeout
         self.nb = nbformat.read(str(self.path), as_version=4)
         self.tests = {nbmeta(c)["grade_id"]: c.source for c in self.nb.cells if is_test_cell(c)}
         self.results: dict[str, CellResult] = {}
+        self.cells: list[CellResult] = []
         self._scratch = False
+        self._last_count = 0
+        self._ctx = None
         self._env = kernel_env(env)
-        self.client = NotebookClient(self.nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                                     interrupt_on_timeout=True,
-                                     resources={"metadata": {"path": str(self.path.parent)}})
+        self.client = NotebookClient(
+            self.nb,
+            timeout=timeout,
+            kernel_name="python3",
+            allow_errors=True,
+            interrupt_on_timeout=True,
+            shutdown_kernel="immediate",
+            resources={"metadata": {"path": str(self.path.parent)}},
+        )
 
-    def __enter__(self) -> "LiveNotebook":
+    def __enter__(self) -> LiveNotebook:
         self._ctx = self.client.setup_kernel(env=self._env, cwd=str(self.path.parent))
         self._ctx.__enter__()
-        for i, cell in enumerate(self.nb.cells):
-            if cell.cell_type != "code" or (self._skip is not None and self._skip(i, cell)):
-                continue
-            self.client.execute_cell(cell, i)
-            res = _result(cell)
-            gid = nbmeta(cell).get("grade_id")
-            if gid:
-                self.results[gid] = res
+        try:
+            for i, cell in enumerate(self.nb.cells):
+                if cell.cell_type != "code" or (self._skip is not None and self._skip(i, cell)):
+                    continue
+                res = self._execute(cell, i)
+                self.cells.append(res)
+                gid = nbmeta(cell).get("grade_id")
+                if gid:
+                    self.results[gid] = res
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
-        self._ctx.__exit__(*exc)
+        self.close()
+
+    def close(self) -> None:
+        """Shut the kernel down (idempotent)."""
+        ctx, self._ctx = self._ctx, None
+        if ctx is not None:
+            ctx.__exit__(None, None, None)
+
+    def _where(self, index: int) -> str:
+        if index < 0:
+            return "a cell run after the notebook"
+        cell = self.nb.cells[index]
+        first = next((line for line in cell.source.splitlines() if line.strip()), "")
+        gid = nbmeta(cell).get("grade_id")
+        return f"cell {index}" + (f" ({gid})" if gid else "") + f" `{first[:60]}`"
+
+    def _execute(self, cell, index: int) -> CellResult:
+        if self._ctx is None:
+            raise KernelDied(f"{self.path.name}: the kernel is not running")
+        try:
+            self.client.execute_cell(cell, index)
+        except DeadKernelError:
+            self.close()
+            raise KernelDied(
+                f"{self.path.name}: the kernel died while running {self._where(index)} "
+                f"(killed for memory? os._exit?); the cells after it were not run"
+            ) from None
+        count = cell.get("execution_count") or 0
+        if count and count <= self._last_count:
+            self.close()
+            raise KernelDied(
+                f"{self.path.name}: the kernel restarted before {self._where(index)} "
+                f"(execution count {count} after {self._last_count}); its state is lost, "
+                "the cells after it were not run"
+            )
+        self._last_count = max(self._last_count, count)
+        res = _result(cell, self.timeout)
+        res.index = index
+        return res
 
     def run(self, source: str) -> CellResult:
         """Execute ``source`` in the live kernel (in a scratch cell appended to the notebook)."""
@@ -157,31 +230,41 @@ class LiveNotebook:
         if not self._scratch:
             self.nb.cells.append(cell)
             self._scratch = True
-        self.client.execute_cell(cell, len(self.nb.cells) - 1)
-        return _result(cell)
+        else:
+            self.nb.cells[-1] = cell
+        res = self._execute(cell, len(self.nb.cells) - 1)
+        res.index = -1
+        return res
 
     def run_test(self, grade_id: str, visible_only: bool = False) -> CellResult:
         src = self.tests[grade_id]
         return self.run(visible_part(src) if visible_only else src)
 
 
-def _result(cell) -> CellResult:
-    text, err = [], ""
+def _result(cell, timeout: int = 0) -> CellResult:
+    text, errs, err = [], [], ""
     for o in cell.get("outputs", []):
         if o.output_type == "stream":
             text.append(o.text)
+            if o.get("name") == "stderr":
+                errs.append(o.text)
         elif o.output_type == "error":
             err = f"{o.ename}: {o.evalue}"
-    return CellResult(ok=not err, error=err, output="".join(text))
+            if o.ename == "KeyboardInterrupt" and timeout:
+                err = f"interrupted after the cell time limit ({timeout} s): {err}"
+    return CellResult(ok=not err, error=err, output="".join(text), stderr="".join(errs))
 
 
 # ----------------------------------------------------------------------------- nbgrader round trip
+
 
 def nbgrader(args: list[str], cwd: Path, env: dict, check: bool = True, timeout: int = 900):
     cmd = nbgrader_command(*args)
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:
-        raise AssertionError(f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        raise AssertionError(
+            f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
     return proc
 
 
@@ -191,11 +274,13 @@ def make_course_copy(dest: Path, assignments: list[str]) -> dict:
     shutil.copy(ROOT / "nbgrader_config.py", dest / "nbgrader_config.py")
     for a in assignments:
         shutil.copytree(ROOT / "solutions" / a, dest / "solutions" / a)
-    env = kernel_env({
-        "COURSE_GRADEBOOK": f"sqlite:///{dest / 'gradebook.db'}",
-        "COURSE_EXCHANGE": str(dest / "exchange"),
-        "COURSE_EXCHANGE_CACHE": str(dest / "exchange-cache"),
-    })
+    env = kernel_env(
+        {
+            "COURSE_GRADEBOOK": f"sqlite:///{dest / 'gradebook.db'}",
+            "COURSE_EXCHANGE": str(dest / "exchange"),
+            "COURSE_EXCHANGE_CACHE": str(dest / "exchange-cache"),
+        }
+    )
     return env
 
 
@@ -231,5 +316,6 @@ def autograde(course: Path, env: dict, assignment: str, submissions: dict[str, d
 
 def released(course: Path, env: dict, assignment: str) -> dict[str, nbformat.NotebookNode]:
     nbgrader(["generate_assignment", assignment, "--force"], course, env)
-    return {p.name: nbformat.read(str(p), as_version=4)
-            for p in sorted((course / "notebooks" / assignment).glob("*.ipynb"))}
+    return {
+        p.name: nbformat.read(str(p), as_version=4) for p in sorted((course / "notebooks" / assignment).glob("*.ipynb"))
+    }

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Mutant:
-    exercise: str          # grade_id of the solution cell it replaces
-    name: str              # the mistake, in a few words
-    source: str            # the whole replacement cell
-    visible: bool          # do the visible checks catch it?
-    test: str = ""         # grade_id of the test cell that must fail (default: test_<exercise>)
+    exercise: str  # grade_id of the solution cell it replaces
+    name: str  # the mistake, in a few words
+    source: str  # the whole replacement cell
+    visible: bool  # do the visible checks catch it?
+    test: str = ""  # grade_id of the test cell that must fail (default: test_<exercise>)
     also_fails: tuple[str, ...] = field(default_factory=tuple)  # other test cells that depend on it
     # a "named mistake": words the visible checks' message must contain when they catch this
     # mutant (e.g. "summed over the batch"); every exercise has at least one named mutant

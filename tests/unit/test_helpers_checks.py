@@ -53,6 +53,7 @@ def test_check_unchanged_catches_in_place_edits():
     def bad(a):
         a += 1
         return a
+
     assert "modified its argument #1 in place" in msg(g.check_unchanged, bad, np.arange(3.0))
     t = torch.zeros(2)
     assert "in place" in msg(g.check_unchanged, lambda a: a.add_(1), t)

@@ -96,5 +96,5 @@ def test_corrupted_archive_is_not_used(sandbox, corpus_path, monkeypatch):
 def test_separable_blobs_are_separable():
     X, y = data.make_separable_blobs(n=200, seed=1)
     assert X.shape == (200, 2) and set(y) == {-1, 1}
-    s = (X[:, 0] + X[:, 1]) / 2 ** 0.5
+    s = (X[:, 0] + X[:, 1]) / 2**0.5
     assert (y * s >= 0.3 - 1e-9).all()

@@ -1,8 +1,8 @@
 """The metadata check finds each authoring mistake it promises to find."""
 
-from tools.course import setup_cell_source
 from tools import nbcells as nc
 from tools.check_notebooks import check_notebook
+from tools.course import setup_cell_source
 
 
 def _good_cells():

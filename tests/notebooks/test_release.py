@@ -1,4 +1,5 @@
-"""The learner notebooks: exactly what `make release` produces, and nothing secret in them."""
+"""The learner notebooks: exactly what `make release` produces (per week), valid nbgrader metadata
+in the solutions, and nothing secret in what learners get."""
 
 import json
 import shutil
@@ -6,7 +7,8 @@ import shutil
 import nbformat
 import pytest
 
-from tests.nbharness import HID_BEGIN, HID_END, ROOT, SOL_BEGIN, SOL_END, _remove_region, kernel_env, solution_notebooks
+from tests.nbharness import (HID_BEGIN, HID_END, ROOT, SOL_BEGIN, SOL_END, _remove_region, kernel_env,
+                             solution_notebooks, weeks)
 from tools.check_notebooks import check_notebook
 from tools import release
 
@@ -21,16 +23,23 @@ def test_solution_metadata_is_valid():
     assert not problems, "\n".join(problems)
 
 
-def test_committed_learner_notebooks_match_a_fresh_release(tmp_path, monkeypatch):
+def test_learner_folders_are_the_released_weeks():
+    released = sorted(p.name for p in (ROOT / "notebooks").glob("week*") if p.is_dir())
+    assert released == weeks(), "notebooks/ and solutions/ hold different weeks: run `make release` and commit"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("week", weeks())
+def test_committed_learner_notebooks_match_a_fresh_release(week, tmp_path, monkeypatch):
     shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
-    shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
+    shutil.copytree(ROOT / "solutions" / week, tmp_path / "solutions" / week)
     for k, v in kernel_env({"COURSE_GRADEBOOK": f"sqlite:///{tmp_path / 'g.db'}"}).items():
         monkeypatch.setenv(k, v)
-    assert release.main(["--root", str(tmp_path)]) == 0
-    fresh = sorted(p.relative_to(tmp_path) for p in (tmp_path / "notebooks").rglob("*") if p.is_file())
-    committed = sorted(p.relative_to(ROOT) for p in (ROOT / "notebooks").rglob("*")
+    assert release.main(["--root", str(tmp_path), week]) == 0
+    fresh = sorted(p.relative_to(tmp_path) for p in (tmp_path / "notebooks" / week).rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(ROOT) for p in (ROOT / "notebooks" / week).rglob("*")
                        if p.is_file() and ".ipynb_checkpoints" not in p.parts)
-    assert fresh == committed, "notebooks/ differs from a fresh release: run `make release` and commit"
+    assert fresh == committed, f"notebooks/{week} differs from a fresh release: run `make release` and commit"
     stale = [str(p) for p in fresh if _canonical(tmp_path / p) != _canonical(ROOT / p)]
     assert not stale, f"stale learner notebooks (run `make release` and commit): {stale}"
 

@@ -1,0 +1,106 @@
+"""Every solution notebook runs clean, and every catalogued wrong implementation loses the points
+of its exercise, and only those.
+
+Each notebook executes once (``solution_run``, see ``tests/notebooks/plugin.py``): the clean
+check reads that execution, then the mutant catalogue runs in the same live kernel. For each
+mutant: define it, re-run its test cell (visible part and full), re-run every other test cell,
+restore the solution.
+
+    pytest tests/notebooks/test_solutions.py -k week05      # one week: clean run and mutants
+    pytest --nbval-lax solutions/week05                     # the same notebook cell by cell, with nbval
+"""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from tests.mutants import catalogue
+from tests.nbharness import graded_test_cells, is_solution_cell, is_test_cell, nbmeta
+from tests.notebooks.plugin import notebook_params
+
+
+def _solutions(nb) -> dict[str, str]:
+    return {nbmeta(c)["grade_id"]: c.source for c in nb.cells if is_solution_cell(c)}
+
+
+@pytest.mark.parametrize("path", notebook_params())
+def test_catalogue_is_complete(path):
+    """Without running anything: the week's catalogue names real exercises, and each graded
+    exercise of this notebook has a mistake only the hidden tests catch and a named mistake."""
+    week = path.parent.name
+    nb = nbformat.read(str(path), as_version=4)
+    solutions = _solutions(nb)
+    tests = graded_test_cells(nb)
+    # a week may have several notebooks: each runs the mutants of its own exercises
+    in_week = {gid for p in path.parent.glob("*.ipynb") for gid in _solutions(nbformat.read(str(p), as_version=4))}
+    unknown = [m.name for m in catalogue(week) if m.exercise not in in_week]
+    assert not unknown, f"{week}: mutants name exercises that no notebook of the week has: {unknown}"
+    mutants = [m for m in catalogue(week) if m.exercise in solutions]
+    assert mutants, f"{week}: no mutant in tests/mutants/{week}.py for the exercises of {path.name}"
+    bad_tests = [f"{m.name!r} -> {m.test_id}" for m in mutants if m.test_id not in tests]
+    assert not bad_tests, f"{week}: mutants name test cells that {path.name} does not have: {bad_tests}"
+    graded_exercises = {gid for gid in solutions if f"test_{gid}" in tests}
+    hidden_only = {m.exercise for m in mutants if not m.visible}
+    missing = sorted(graded_exercises - hidden_only)
+    assert not missing, f"{week}: exercises without a mistake that only the hidden tests catch: {missing}"
+    named = {m.exercise for m in mutants if m.names_it and m.visible}
+    unnamed = sorted(graded_exercises - named)
+    assert not unnamed, (f"{week}: exercises whose visible checks name no common mistake "
+                         f"(give one visible mutant a names_it): {unnamed}")
+
+
+@pytest.mark.parametrize("path", notebook_params())
+def test_runs_clean(path, solution_run):
+    """Fast mode, top to bottom in one kernel: no cell raises, every graded test cell passes and
+    writes nothing on stderr (nbgrader scores such a cell 0)."""
+    live = solution_run.require()
+    problems = []
+    for res in live.cells:
+        cell = live.nb.cells[res.index]
+        where = f"cell {res.index}" + (f" ({nbmeta(cell)['grade_id']})" if nbmeta(cell).get("grade_id") else "")
+        if not res.ok:
+            problems.append(f"{where}: {res.error[:500]}")
+        elif is_test_cell(cell) and res.stderr.strip():
+            problems.append(f"{where}: writes on stderr (scores 0 in nbgrader): {res.stderr.strip()[:300]}")
+    not_run = sorted(set(graded_test_cells(live.nb)) - set(live.results))
+    if not_run:
+        problems.append(f"graded test cells not run: {not_run}")
+    assert not problems, f"{path.parent.name}/{path.name} ({solution_run.seconds:.0f} s):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", notebook_params())
+def test_mutants(path, solution_run):
+    week = path.parent.name
+    live = solution_run.require()
+    nb = nbformat.read(str(path), as_version=4)
+    solutions = _solutions(nb)
+    tests = graded_test_cells(nb)
+    mutants = [m for m in catalogue(week) if m.exercise in solutions and m.test_id in tests]
+    assert mutants, f"{week}: no mutant to run for {path.name} (see test_catalogue_is_complete)"
+    broken = {gid: r.error for gid, r in live.results.items() if gid in tests and not r.ok}
+    assert not broken, f"{week}: the reference solution fails its own tests: {broken}"
+    problems = []
+    for m in mutants:
+        defined = live.run(m.source)
+        assert defined.ok, f"{week}: mutant {m.name!r} does not even define: {defined.error}"
+        full = live.run_test(m.test_id)
+        visible = live.run_test(m.test_id, visible_only=True)
+        if m.names_it and not visible.ok and m.names_it.lower() not in visible.error.lower():
+            problems.append(f"{m.exercise}: mutant {m.name!r}: the visible message should name the mistake "
+                            f"({m.names_it!r}) but says: {visible.error[:300]}")
+        if full.ok:
+            problems.append(f"{m.exercise}: mutant {m.name!r} passes all tests of {m.test_id}")
+        if visible.ok == m.visible:
+            said = "catch" if m.visible else "let through"
+            problems.append(f"{m.exercise}: mutant {m.name!r}: visible checks were expected to {said} it "
+                            f"but {'passed' if visible.ok else 'failed: ' + visible.error}")
+        for other in tests:
+            if other == m.test_id or other in m.also_fails:
+                continue
+            r = live.run_test(other)
+            if not r.ok:
+                problems.append(f"{m.exercise}: mutant {m.name!r} also fails {other}: {r.error[:200]}")
+        restored = live.run(solutions[m.exercise])
+        assert restored.ok, f"{week}: restoring {m.exercise} failed: {restored.error}"
+    assert not problems, f"{week}:\n" + "\n".join(problems)
