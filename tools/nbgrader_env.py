@@ -40,3 +40,18 @@ def nbgrader_command(*args: str) -> list[str]:
     """Command line of ``nbgrader ARGS`` with this environment's nbgrader."""
     exe = BIN / "nbgrader"
     return [str(exe) if exe.exists() else "nbgrader", *args]
+
+
+def run_nbgrader_app(argv: list[str], config: dict | None = None) -> int:
+    """Run ``nbgrader ARGV`` in this process (the grading supervisor's forked children use this,
+    with extra traitlets ``config`` on top of nbgrader_config.py); returns the exit status."""
+    from nbgrader.apps.nbgraderapp import NbGraderApp
+    from traitlets.config import Config
+
+    sys.argv = ["nbgrader", *argv]
+    kwargs = {"config": Config(config)} if config else {}
+    try:
+        NbGraderApp.launch_instance(argv=argv, **kwargs)
+        return 0
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)

@@ -1,0 +1,5 @@
+import sys
+
+from tools.grading.cli import main
+
+sys.exit(main())
