@@ -24,12 +24,12 @@ import pytest
 
 from tests.mutants import catalogue
 from tests.nbharness import ROOT, filled_in, graded_test_cells, make_course_copy, nbmeta
-from tools.grade import Course, hidden_test_lines, html_text
+from tools.grading import Course, hidden_test_lines, html_text
 
 WEEK = "week01"
 COURSE_ID = "llm-crash-course"
 GRADE = [sys.executable, str(ROOT / "tools" / "grade.py")]
-LEARNERS = [sys.executable, str(ROOT / "tests" / "fixtures" / "grading" / "learners.py")]
+LEARNERS = [sys.executable, str(ROOT / "tests" / "grading" / "fixtures" / "learners.py")]
 
 ANSWER_GOOD = ("XOR puts (+1,+1) and (-1,-1) in one class and (+1,-1), (-1,+1) in the other; any line "
                "that puts both points of one class on its positive side puts a point of the other there "

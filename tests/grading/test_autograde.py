@@ -32,9 +32,13 @@ def test_round_trip(week, tmp_path):
     points = {}
     for nb in solutions.values():
         points.update(graded_test_cells(nb))
+    for student in subs:  # a missing grade row is a grading failure, not a score of 0
+        missing = sorted(set(points) - set(scores[student]))
+        assert not missing, (f"{week}: no grade for {missing} of submission {student!r} in the gradebook "
+                             f"(grades found: {scores[student]})")
     ref = scores["reference"]
-    assert {g: ref.get(g) for g in points} == points, f"reference solution lost points: {ref}"
-    assert all(scores["untouched"].get(g, 0) == 0 for g in points), f"untouched notebook scored: {scores['untouched']}"
+    assert {g: ref[g] for g in points} == points, f"reference solution lost points: {ref}"
+    assert all(scores["untouched"][g] == 0 for g in points), f"untouched notebook scored: {scores['untouched']}"
     expected = dict(points, **{mutant.test_id: 0.0})
-    assert {g: scores["one_wrong"].get(g) for g in points} == expected, (
+    assert {g: scores["one_wrong"][g] for g in points} == expected, (
         f"mutant {mutant.name!r} in {mutant.exercise} should lose exactly {mutant.test_id}: {scores['one_wrong']}")
