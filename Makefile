@@ -8,7 +8,7 @@ CORPUS := data/shakespeare.txt
 WORKERS ?= 2
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install data lab test test-fast lint release check bench clean
+.PHONY: help install data lab test test-fast lint release learner-kit check bench clean
 
 help:
 	@echo "make lab      install everything (first time), fetch the corpus, start JupyterLab"
@@ -16,6 +16,7 @@ help:
 	@echo "make test-fast  the unit tests only (under a minute)"
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make release  regenerate notebooks/ (learner versions) from solutions/ with nbgrader"
+	@echo "make learner-kit UNTIL=week05  the learner's package up to that week (dist/*.whl)"
 	@echo "make check    check the solution notebooks' nbgrader metadata"
 	@echo "make bench    run every solution notebook in full mode; write benchmarks/results.{json,md}"
 	@echo "make clean    remove the virtual environment and caches (keeps data/)"
@@ -61,6 +62,12 @@ lint: $(STAMP)
 
 release: $(STAMP)
 	$(BIN)/python tools/release.py
+
+# The package a learner gets up to week UNTIL (JupyterHub, or the tagged release for Colab):
+# the given helpers and the reference answers of earlier weeks only (docs/ARCHITECTURE.md).
+learner-kit: $(STAMP)
+	@test -n "$(UNTIL)" || { echo "say which week: make learner-kit UNTIL=week05"; exit 2; }
+	$(BIN)/python tools/learner_kit.py --until $(UNTIL)
 
 check: $(STAMP)
 	$(BIN)/python tools/check_notebooks.py

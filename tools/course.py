@@ -6,6 +6,8 @@ from __future__ import annotations
 # setup cell of every notebook from SETUP_CELL below, and a test checks they agree.
 REPO_URL = "https://github.com/llm-crash-course/llm-crash-course"
 BRANCH = "main"
+VERSION = "0.2.0"
+DISTRIBUTION = "llm-course-helpers"
 
 SETUP_CELL = '''\
 # Setup: does nothing on a prepared machine (`make lab`); in Colab it installs the course helpers.
@@ -36,3 +38,13 @@ def week_of_path(path) -> str | None:
 
     name = Path(path).parent.name
     return name if name.startswith("week") and name[4:].isdigit() else None
+
+
+def kit_name(week: str | None) -> str:
+    """File name of the learner kit wheel of ``week`` (None: the whole package, for instructors)."""
+    local = f"+{week}" if week else ""
+    return f"{DISTRIBUTION.replace('-', '_')}-{VERSION}{local}-py3-none-any.whl"
+
+
+def kit_url(week: str | None) -> str:
+    return f"{REPO_URL}/releases/download/v{VERSION}/{kit_name(week)}"

@@ -84,9 +84,14 @@ def learner_env() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lab")
-    settings = tmp / "settings" / "@jupyterlab" / "docmanager-extension"
-    settings.mkdir(parents=True)
-    (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
+    # autosave off (running a notebook must not rewrite it); every cell in the page (JupyterLab 4
+    # otherwise leaves cells out of view out of the DOM); no news pop-up over the notebook
+    for plugin, value in [("docmanager-extension/plugin", {"autosave": False}),
+                          ("notebook-extension/tracker", {"windowingMode": "none"}),
+                          ("apputils-extension/notification", {"fetchNews": "false"})]:
+        f = tmp / "settings" / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(json.dumps(value))
     port, token = _free_port(), uuid.uuid4().hex
     extra = (f"--no-browser --port={port} --ServerApp.ip=127.0.0.1 --IdentityProvider.token={token} "
              f"--LabApp.user_settings_dir={tmp / 'settings'} --LabApp.workspaces_dir={tmp / 'workspaces'}")

@@ -1,0 +1,95 @@
+"""No week's answers are importable before that week: the import walk of every notebook, the
+table of reference modules, and the learner kit built from it."""
+
+from __future__ import annotations
+
+import ast
+import zipfile
+
+import nbformat
+import pytest
+
+from helpers.reference import ANSWERS
+from tests.nbharness import ROOT
+from tools.learner_kit import answers_reached, build, package_modules, reference_week, select
+from tools.notebook_markers import visible_part
+
+NOTEBOOKS = sorted((ROOT / "solutions").glob("week*/*.ipynb")) + sorted((ROOT / "notebooks").glob("week*/*.ipynb"))
+
+
+def _imports(source: str, modules: dict) -> set[str]:
+    """The ``helpers`` modules a cell's code imports (``import``, ``from … import``, and
+    ``importlib.import_module("…")`` / ``__import__("…")`` with a literal name)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # IPython magics: drop those lines and try again
+        tree = ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
+    found = set()
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str) \
+                and getattr(node.func, "attr", getattr(node.func, "id", "")) in ("import_module", "__import__"):
+            names = [node.args[0].value]
+        found |= {n for n in names if n in modules}
+    return found
+
+
+def _week(path) -> int:
+    return int(path.parent.name.removeprefix("week"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}/{p.stem}")
+def test_no_notebook_imports_its_own_or_a_later_weeks_answers(path):
+    """Every code cell outside the hidden tests, and every given module it imports (transitively)."""
+    modules = package_modules()
+    nb = nbformat.read(str(path), as_version=4)
+    week, problems = _week(path), []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        visible = visible_part(cell.source)
+        for mod in sorted(_imports(visible, modules)):
+            reached = {mod} if reference_week(mod) is not None else set()
+            reached |= answers_reached(mod, modules)
+            for ref in sorted(reached):
+                if reference_week(ref) >= week:
+                    via = "" if ref == mod else f" (through {mod})"
+                    problems.append(f"cell {i} imports {ref}{via}, which answers week {reference_week(ref)}")
+    assert not problems, f"{path.relative_to(ROOT)} (week {week}) can import answers of its own or a later week:\n" \
+                         + "\n".join(problems)
+
+
+def test_every_reference_module_is_in_the_table_and_says_its_week():
+    files = {p.stem for p in (ROOT / "helpers" / "reference").glob("*.py") if p.stem != "__init__"}
+    assert files == set(ANSWERS), (f"helpers/reference/ and ANSWERS differ: not in the table {sorted(files - set(ANSWERS))}, "
+                                   f"no such module {sorted(set(ANSWERS) - files)}")
+    for name, week in ANSWERS.items():
+        doc = ast.get_docstring(ast.parse((ROOT / "helpers" / "reference" / f"{name}.py").read_text())) or ""
+        assert f"week {week}" in doc.lower() or f"week{week:02d}" in doc.lower(), \
+            f"helpers/reference/{name}.py: its docstring should say it answers week {week}"
+
+
+def test_given_modules_import_no_answers():
+    """What every learner has from day one (helpers/*.py) needs no reference module at all."""
+    modules = package_modules()
+    given = [m for m in modules if m.count(".") == 1 and reference_week(m) is None]
+    leaks = {m: sorted(answers_reached(m, modules)) for m in given if answers_reached(m, modules)}
+    assert not leaks, f"given modules that import reference answers: {leaks}"
+
+
+@pytest.mark.slow
+def test_learner_kit_of_week05_holds_no_answer_of_week05_or_later(tmp_path):
+    wheel = build("week05", tmp_path, quiet=True)
+    names = set(zipfile.ZipFile(wheel).namelist())
+    refs = {n.removeprefix("helpers/reference/").removesuffix(".py") for n in names
+            if n.startswith("helpers/reference/") and n.endswith(".py") and not n.endswith("__init__.py")}
+    assert refs == {m for m, w in ANSWERS.items() if w < 5}, f"kit references: {sorted(refs)}"
+    kept, left_out = select("week05")
+    for mod in kept:
+        assert all(reference_week(r) < 5 for r in answers_reached(mod, package_modules())), mod
+    assert "helpers/runtime.py" in names and "helpers/checks.py" in names
