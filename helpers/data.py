@@ -203,6 +203,29 @@ def make_separable_blobs(n: int = 100, seed: int = 0, margin: float = 0.3):
     return X.astype(np.float64), y.astype(np.int64)
 
 
+def load_digits_split(seed: int = 0, val_fraction: float = 0.15, test_fraction: float = 0.2) -> dict:
+    """scikit-learn's 8x8 digits (1797 images, 10 classes) split into train/val/test.
+
+    Pixels (0..16) are scaled to [0, 1]. The split is stratified and seeded, so Week 3 and Week 4
+    use exactly the same examples. Returns a dict with ``X_train, y_train, X_val, y_val, X_test,
+    y_test`` (float64 features (N, 64), int64 labels (N,)).
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    if not (0 < val_fraction < 1 and 0 < test_fraction < 1 and val_fraction + test_fraction < 1):
+        raise ValueError(f"fractions must be in (0, 1) and sum below 1, got val={val_fraction}, test={test_fraction}")
+    digits = load_digits()
+    X = digits.data.astype(np.float64) / 16.0
+    y = digits.target.astype(np.int64)
+    X_rest, X_test, y_rest, y_test = train_test_split(X, y, test_size=test_fraction, random_state=seed, stratify=y)
+    val_share = val_fraction / (1 - test_fraction)
+    X_train, X_val, y_train, y_val = train_test_split(X_rest, y_rest, test_size=val_share, random_state=seed,
+                                                      stratify=y_rest)
+    return {"X_train": X_train, "y_train": y_train, "X_val": X_val, "y_val": y_val,
+            "X_test": X_test, "y_test": y_test}
+
+
 if __name__ == "__main__":  # python -m helpers.data
     try:
         print(prepare_corpus())

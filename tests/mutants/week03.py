@@ -74,7 +74,7 @@ class Linear:''' + _LINEAR_INIT + '''
         self.dW = dout.T @ self.x
         self.db = dout.sum(axis=0)
         return dout @ self.W.T
-''', visible=True),
+''', visible=True, names_it="dW = x.T @ dout has the shape of W"),
     # ReLU
     Mutant("ReLU", "gradient 1 at x = 0 (x >= 0)", '''
 class ReLU:
@@ -102,7 +102,7 @@ class ReLU:
 
     def backward(self, dout):
         return np.maximum(dout, 0.0)
-''', visible=True),
+''', visible=True, names_it="where the input was positive"),
     # Tanh
     Mutant("Tanh", "tanh from exponentials (overflows for large inputs)", '''
 class Tanh:
@@ -121,7 +121,7 @@ class Tanh:
 
     def backward(self, dout):
         return dout * (1.0 - self.x ** 2)
-''', visible=True),
+''', visible=True, names_it="1 - tanh(x)**2"),
     # softmax_cross_entropy
     Mutant("softmax_cross_entropy", "no max shift (overflow for large logits)", '''
 def softmax_cross_entropy(logits, y):
@@ -148,7 +148,7 @@ def softmax_cross_entropy(logits, y):
     lp = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
     d = np.exp(lp); d[np.arange(n), y] -= 1
     return float(-lp[np.arange(n), y].mean()), d
-''', visible=True),
+''', visible=True, names_it="exactly N = 2 times too large"),
     Mutant("softmax_cross_entropy", "modifies logits in place (shifts them)", '''
 def softmax_cross_entropy(logits, y):
     n = logits.shape[0]
@@ -264,5 +264,138 @@ class MLP:
             if isinstance(layer, Linear):
                 yield layer.W, layer.dW
                 yield layer.b, layer.db
+''', visible=False),
+]
+
+MUTANTS += [
+    # MLP: a named mistake for the visible checks (stand-in layers)
+    Mutant("MLP", "backward visits the layers first to last", '''
+class MLP:
+    def __init__(self, sizes, activation="relu", seed=0):
+        acts = {"relu": ReLU, "tanh": Tanh}
+        if activation not in acts:
+            raise ValueError(activation)
+        self.layers = []
+        for i in range(len(sizes) - 1):
+            self.layers.append(Linear(sizes[i], sizes[i + 1], seed=seed + i))
+            if i < len(sizes) - 2:
+                self.layers.append(acts[activation]())
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, d):
+        for layer in self.layers:
+            d = layer.backward(d)
+        return d
+
+    def params_and_grads(self):
+        for layer in self.layers:
+            if isinstance(layer, Linear):
+                yield layer.W, layer.dW
+                yield layer.b, layer.db
+''', visible=True, names_it="reverse order"),
+    # iterate_minibatches
+    Mutant("iterate_minibatches", "samples with replacement", '''
+def iterate_minibatches(X, y, batch_size, seed):
+    rng = np.random.default_rng(seed)
+    for start in range(0, len(X), batch_size):
+        idx = rng.integers(0, len(X), size=min(batch_size, len(X) - start))
+        yield X[idx], y[idx]
+''', visible=True, names_it="did you sample with replacement"),
+    Mutant("iterate_minibatches", "drops the last, smaller batch", '''
+def iterate_minibatches(X, y, batch_size, seed):
+    order = np.random.default_rng(seed).permutation(len(X))
+    for start in range(0, len(X) - batch_size + 1, batch_size):
+        idx = order[start:start + batch_size]
+        yield X[idx], y[idx]
+''', visible=True, names_it="keep the last, smaller batch"),
+    Mutant("iterate_minibatches", "global numpy generator (ignores the seed)", '''
+def iterate_minibatches(X, y, batch_size, seed):
+    order = np.random.permutation(len(X))
+    for start in range(0, len(X), batch_size):
+        idx = order[start:start + batch_size]
+        yield X[idx], y[idx]
+''', visible=True, names_it="np.random.default_rng(seed).permutation"),
+    Mutant("iterate_minibatches", "shuffles X and y in place", '''
+def iterate_minibatches(X, y, batch_size, seed):
+    order = np.random.default_rng(seed).permutation(len(X))
+    X[:] = X[order]
+    y[:] = y[order]
+    for start in range(0, len(X), batch_size):
+        yield X[start:start + batch_size], y[start:start + batch_size]
+''', visible=False),
+    Mutant("iterate_minibatches", "no argument checks", '''
+def iterate_minibatches(X, y, batch_size, seed):
+    order = np.random.default_rng(seed).permutation(len(X))
+    for start in range(0, len(X), max(1, int(batch_size))):
+        idx = order[start:start + max(1, int(batch_size))]
+        yield X[idx], y[idx]
+''', visible=False),
+    # sgd_step
+    Mutant("sgd_step", "rebinds a local name instead of updating in place", '''
+def sgd_step(model, lr):
+    for param, grad in model.params_and_grads():
+        param = param - lr * grad
+''', visible=True, names_it="update them in place"),
+    Mutant("sgd_step", "adds the gradient (ascent)", '''
+def sgd_step(model, lr):
+    for param, grad in model.params_and_grads():
+        param += lr * grad
+''', visible=True, names_it="moved up the gradient"),
+    Mutant("sgd_step", "hard-coded learning rate 0.1", '''
+def sgd_step(model, lr):
+    for param, grad in model.params_and_grads():
+        param -= 0.1 * grad
+''', visible=False),
+    Mutant("sgd_step", "zeroes the gradients after the update", '''
+def sgd_step(model, lr):
+    for param, grad in model.params_and_grads():
+        param -= lr * grad
+        grad[...] = 0.0
+''', visible=False),
+    # train_mlp
+    Mutant("train_mlp", "plain mean of the batch losses", '''
+def train_mlp(model, X, y, epochs, batch_size, lr, seed=0):
+    losses = []
+    for epoch in range(epochs):
+        batch_losses = []
+        for Xb, yb in iterate_minibatches(X, y, batch_size, seed + epoch):
+            loss, dlogits = softmax_cross_entropy(model.forward(Xb), yb)
+            model.backward(dlogits)
+            sgd_step(model, lr)
+            batch_losses.append(loss)
+        losses.append(float(np.mean(batch_losses)))
+    return losses
+''', visible=True, names_it="weight each batch's loss by its batch size"),
+    Mutant("train_mlp", "the same seed every epoch", '''
+def train_mlp(model, X, y, epochs, batch_size, lr, seed=0):
+    losses = []
+    for epoch in range(epochs):
+        total, count = 0.0, 0
+        for Xb, yb in iterate_minibatches(X, y, batch_size, seed):
+            loss, dlogits = softmax_cross_entropy(model.forward(Xb), yb)
+            model.backward(dlogits)
+            sgd_step(model, lr)
+            total += loss * len(yb)
+            count += len(yb)
+        losses.append(float(total / count))
+    return losses
+''', visible=True, names_it="epoch e uses seed + e"),
+    Mutant("train_mlp", "update before backward (uses the previous batch's gradient)", '''
+def train_mlp(model, X, y, epochs, batch_size, lr, seed=0):
+    losses = []
+    for epoch in range(epochs):
+        total, count = 0.0, 0
+        for Xb, yb in iterate_minibatches(X, y, batch_size, seed + epoch):
+            loss, dlogits = softmax_cross_entropy(model.forward(Xb), yb)
+            sgd_step(model, lr)
+            model.backward(dlogits)
+            total += loss * len(yb)
+            count += len(yb)
+        losses.append(float(total / count))
+    return losses
 ''', visible=False),
 ]

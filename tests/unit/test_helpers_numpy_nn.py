@@ -3,8 +3,10 @@ import pytest
 import torch
 
 from helpers.reference.gradcheck import numerical_gradient, relative_error
-from helpers.reference.numpy_nn import (MLP, Linear, ReLU, Tanh, accuracy, evaluate, load_digits_split, minibatches,
-                              sgd_step, softmax_cross_entropy)
+from helpers.data import load_digits_split
+from helpers.reference import numpy_nn
+from helpers.reference.numpy_nn import (MLP, Linear, ReLU, Tanh, accuracy, evaluate, iterate_minibatches, minibatches,
+                                        sgd_step, softmax_cross_entropy, train_mlp)
 
 
 def test_linear_forward_backward_and_init():
@@ -111,3 +113,51 @@ def test_training_utilities_learn_digits_quickly():
     assert accuracy(np.eye(3), np.array([0, 1, 1])) == pytest.approx(2 / 3)
     with pytest.raises(ValueError):
         load_digits_split(val_fraction=0.5, test_fraction=0.6)
+
+
+def test_load_digits_split_lives_in_helpers_data():
+    assert numpy_nn.load_digits_split is load_digits_split   # the old import path still works
+
+
+def test_iterate_minibatches_is_a_seeded_permutation():
+    X, y = np.arange(20.0).reshape(10, 2), np.arange(10)
+    X0, y0 = X.copy(), y.copy()
+    batches = list(iterate_minibatches(X, y, 4, seed=3))
+    assert [len(b) for _, b in batches] == [4, 4, 2]
+    seen = np.concatenate([b for _, b in batches])
+    assert np.array_equal(seen, np.random.default_rng(3).permutation(10))
+    for Xb, yb in batches:
+        assert np.array_equal(Xb, X0[yb])
+    assert np.array_equal(X, X0) and np.array_equal(y, y0)
+    assert [len(b) for _, b in iterate_minibatches(X, y, 50, 0)] == [10]
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValueError):
+            iterate_minibatches(X, y, bad, 0)
+    with pytest.raises(ValueError):
+        iterate_minibatches(X, y[:-1], 4, 0)
+
+
+def test_sgd_step_updates_in_place():
+    mlp = MLP([3, 4, 2], seed=0)
+    x, y = np.random.default_rng(0).normal(size=(5, 3)), np.array([0, 1, 0, 1, 1])
+    _, dl = softmax_cross_entropy(mlp.forward(x), y)
+    mlp.backward(dl)
+    W = mlp.layers[0].W
+    before = [(p.copy(), g.copy()) for p, g in mlp.params_and_grads()]
+    assert sgd_step(mlp, 0.5) is None
+    assert mlp.layers[0].W is W
+    for (p, g), (p0, g0) in zip(mlp.params_and_grads(), before):
+        assert np.allclose(p, p0 - 0.5 * g0) and np.array_equal(g, g0)
+
+
+def test_train_mlp_epochs_split_and_learn():
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(60, 4)), rng.integers(0, 3, size=60)
+    X0 = X.copy()
+    a, b = MLP([4, 16, 3], seed=2), MLP([4, 16, 3], seed=2)
+    la = train_mlp(a, X, y, 5, 8, 0.2, seed=4)
+    lb = [train_mlp(b, X, y, 1, 8, 0.2, seed=4 + e)[0] for e in range(5)]
+    assert la == lb and len(la) == 5 and all(isinstance(v, float) for v in la)
+    assert la[-1] < la[0]
+    assert np.array_equal(X, X0)
+    assert train_mlp(a, X, y, 0, 8, 0.2) == []
