@@ -18,7 +18,13 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from helpers.reference.text import get_batch
+
+def _reference_get_batch():
+    # Week 5's answer, loaded only when a caller does not pass its own ``get_batch``: this module
+    # is given from week 1 on, so it must not import (or contain) a later week's answer.
+    from helpers.reference.text import get_batch
+
+    return get_batch
 
 
 @dataclass
@@ -86,8 +92,10 @@ def lm_loss(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.T
 @torch.no_grad()
 def estimate_loss(model: torch.nn.Module, data: torch.Tensor, block_size: int, batch_size: int,
                   num_batches: int = 20, seed: int = 1234, device: str = "cpu",
-                  loss_fn: Callable = lm_loss) -> float:
-    """Average loss over ``num_batches`` fixed random windows (the same windows on every call)."""
+                  loss_fn: Callable = lm_loss, get_batch: Callable | None = None) -> float:
+    """Average loss over ``num_batches`` fixed random windows (the same windows on every call).
+    ``get_batch(data, block_size, batch_size, generator, device)`` draws them (default: week 5's)."""
+    get_batch = get_batch or _reference_get_batch()
     was_training = model.training
     model.eval()
     g = torch.Generator().manual_seed(seed)
@@ -99,8 +107,10 @@ def estimate_loss(model: torch.nn.Module, data: torch.Tensor, block_size: int, b
 def lm_step(model: torch.nn.Module, optimizer: torch.optim.Optimizer, data: torch.Tensor, block_size: int,
             batch_size: int, generator: torch.Generator | None = None, device: str = "cpu",
             grad_clip: float | None = None, loss_fn: Callable = lm_loss,
-            scheduler=None) -> Callable[[int], float]:
-    """A ``step`` for ``train``: one random batch, forward, backward, optional clipping, update."""
+            scheduler=None, get_batch: Callable | None = None) -> Callable[[int], float]:
+    """A ``step`` for ``train``: one random batch, forward, backward, optional clipping, update.
+    ``get_batch`` draws the batch (default: week 5's ``helpers.reference.text.get_batch``)."""
+    get_batch = get_batch or _reference_get_batch()
 
     def step(_: int) -> float:
         x, y = get_batch(data, block_size, batch_size, generator, device)

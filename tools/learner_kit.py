@@ -47,13 +47,26 @@ def package_modules(root: Path = ROOT) -> dict[str, Path]:
     return out
 
 
+def _module_level(tree: ast.Module):
+    """The nodes that run when the module is imported: not the bodies of functions and classes
+    (an import inside a function loads its module only when called, e.g. a given helper that
+    uses an earlier week's reference by default and takes the learner's function instead)."""
+    stack = list(tree.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
 def imported_helpers(path: Path, modules: dict[str, Path]) -> set[str]:
-    """The ``helpers`` modules a file imports (at any depth of its code, function bodies included)."""
+    """The ``helpers`` modules that importing the file ``path`` imports (module-level code)."""
     tree = ast.parse(path.read_text(), str(path))
     this = ".".join(path.relative_to(ROOT).with_suffix("").parts)
     package = this.rsplit(".", 1)[0] if not path.name == "__init__.py" else this.removesuffix(".__init__")
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _module_level(tree):
         names: list[str] = []
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
