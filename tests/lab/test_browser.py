@@ -20,6 +20,8 @@ from tests.nbharness import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab")]
 
+# the notebook in the active tab (a background tab's cells are in the page too, hidden)
+NB = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 HOW_TO_INSTALL = ("the browser test needs Chromium and Playwright's Python package: on Debian/Ubuntu "
                   "`sudo apt-get install chromium` (`.ci/run` does it), and `pip install -r requirements.txt`")
@@ -51,12 +53,18 @@ def _run_all(lab, browser, rel: str, until, timeout_s: float = 300):
     kernel is idle; return the page."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(60_000)
-    page.goto(f"{lab.base}/lab/tree/{rel}?token={lab.token}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
-                           ".jp-DebuggerBugButton, .jp-KernelStatus", timeout=120_000)
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    page.goto(f"{lab.base}/lab/tree/{rel}?reset&token={lab.token}")  # reset: only this notebook open
+    page.wait_for_selector(f"{NB} .jp-Cell", timeout=120_000)
+    _wait_for_kernel(lab, rel)
+    for attempt in range(3):  # the menu can miss a click while the page is still settling
+        page.locator(f"{NB} .jp-Cell").first.click()
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        started = time.time() + 30
+        while time.time() < started and not _started(page):
+            time.sleep(0.5)
+        if _started(page):
+            break
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         if until(page) and _kernels_idle(lab):
@@ -65,9 +73,28 @@ def _run_all(lab, browser, rel: str, until, timeout_s: float = 300):
                 return page
         time.sleep(1.0)
     page.screenshot(path=str(ROOT / "runs" / "browser-timeout.png"), full_page=True)
-    prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+    prompts = _prompts(page)
     raise AssertionError(f"{rel}: Run All did not finish within {timeout_s} s (screenshot in runs/browser-timeout.png); "
                          f"input prompts: {prompts}")
+
+
+def _prompts(page) -> list[str]:
+    return [t.replace("\xa0", " ").strip() for t in page.locator(f"{NB} .jp-CodeCell .jp-InputPrompt").all_inner_texts()]
+
+
+def _started(page) -> bool:
+    return any(t != "[ ]:" for t in _prompts(page))
+
+
+def _wait_for_kernel(lab, rel: str, timeout_s: float = 180) -> None:
+    """Until the kernel of the session the page opened for ``rel`` is idle (started and ready)."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        for s in lab.api("/api/sessions"):
+            if s.get("path") == rel and s.get("kernel", {}).get("execution_state") == "idle":
+                return
+        time.sleep(0.5)
+    raise AssertionError(f"{rel}: its kernel did not start within {timeout_s} s")
 
 
 def _kernels_idle(lab) -> bool:
@@ -76,11 +103,11 @@ def _kernels_idle(lab) -> bool:
 
 
 def _outputs(page) -> list[str]:
-    return page.locator(".jp-OutputArea-output").all_inner_texts()
+    return page.locator(f"{NB} .jp-OutputArea-output").all_inner_texts()
 
 
 def _errors(page) -> list[str]:
-    return page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+    return page.locator(f"{NB} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
 
 
 def test_learner_notebook_run_all_in_the_browser(lab, browser):
@@ -97,6 +124,7 @@ def test_learner_notebook_run_all_in_the_browser(lab, browser):
         assert len(errors) == 1, f"Run All should stop at the first exercise's test cell, with one error: {errors}"
         assert "NotImplementedError" in errors[0] and "Replace this line with your code" in errors[0], errors[0]
         assert not [t for t in outputs if "Traceback" in t and "NotImplementedError" not in t], outputs
+        page.locator(f"{NB} .jp-OutputArea-output").first.scroll_into_view_if_needed()
         page.screenshot(path=str(ROOT / "runs" / "browser-week01-learner.png"), full_page=False)
     finally:
         page.close()
@@ -112,15 +140,17 @@ def test_solution_notebook_runs_to_the_end_with_plots(lab, browser):
     before = _digest(ROOT / rel)
 
     def done(p) -> bool:
-        prompts = [t.replace("\xa0", " ").strip() for t in p.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()]
+        prompts = _prompts(p)
         return len(prompts) >= n_code and all(re.fullmatch(r"\[\d+\]:", t) for t in prompts[:n_code])
 
     page = _run_all(lab, browser, rel, until=lambda p: done(p) or bool(_errors(p)), timeout_s=600)
     try:
         assert not _errors(page), f"the solution notebook showed errors in the browser: {_errors(page)[:2]}"
-        images = page.locator(".jp-OutputArea-output img").count()
-        expected = sum(1 for c in nb.cells if c.cell_type == "code" and ("plot" in c.source or "plt." in c.source))
-        assert images >= 1 and images >= min(expected, 1), f"expected plots rendered as images, found {images}"
+        images = page.locator(f"{NB} .jp-OutputArea-output img").count()
+        # every figure the notebook shows (each plt.show()) is an image in the page
+        expected = sum(c.source.count("plt.show()") for c in nb.cells if c.cell_type == "code")
+        assert expected >= 1 and images >= expected, f"expected {expected} plots rendered as images, found {images}"
+        page.locator(f"{NB} .jp-OutputArea-output img").first.scroll_into_view_if_needed()
         page.screenshot(path=str(ROOT / "runs" / "browser-week01-solution.png"), full_page=False)
     finally:
         page.close()
