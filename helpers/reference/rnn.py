@@ -1,11 +1,11 @@
-"""Recurrent reference code (weeks 5-7): the cells learners write, a character-level language
-model, sampling, and parameter budgets.
+"""Recurrent reference code of week 5 (the RNN cell, sampling) and the plumbing weeks 6-7 use
+(a character-level language model with PyTorch's fused layers, parameter budgets).
 
-Week 5 builds ``RNNCell`` and ``sample`` as exercises and week 6 ``LSTMCell``; later weeks (and
-week 6's RNN-vs-LSTM comparison) import them from here instead of copying them.
+Week 5 builds ``RNNCell`` and ``sample`` as exercises; week 6's answers (``LSTMCell``, gradient
+clipping, the forget-gate bias, the recall task) are in ``helpers.reference.lstm``.
 
-- ``RNNCell``, ``LSTMCell``: tensor-op cells with the parameter names, shapes and gate order of
-  ``torch.nn.RNNCell`` / ``torch.nn.LSTMCell``, so weights copy across in either direction.
+- ``RNNCell``: a tensor-op cell with the parameter names and shapes of ``torch.nn.RNNCell``, so
+  weights copy across in either direction.
 - ``CharLM``: embedding -> ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` -> linear head. It computes what
   an unrolled cell computes, with PyTorch's fused loops (much faster on a CPU).
 - ``sample``: temperature sampling from any model whose ``forward(idx, h)`` returns ``(logits, h)``.
@@ -50,31 +50,6 @@ class RNNCell(nn.Module):
         return torch.tanh(x @ self.weight_ih.T + self.bias_ih + h @ self.weight_hh.T + self.bias_hh)  # (N, H)
 
 
-class LSTMCell(nn.Module):
-    """``torch.nn.LSTMCell`` with tensor ops: gates input, forget, cell (g), output, in that order."""
-
-    def __init__(self, input_size: int, hidden_size: int):
-        super().__init__()
-        self.input_size, self.hidden_size = input_size, hidden_size
-        H = hidden_size
-        self.weight_ih = nn.Parameter(_uniform_(torch.empty(4 * H, input_size), H))  # (4H, I)
-        self.weight_hh = nn.Parameter(_uniform_(torch.empty(4 * H, H), H))           # (4H, H)
-        self.bias_ih = nn.Parameter(_uniform_(torch.empty(4 * H), H))
-        self.bias_hh = nn.Parameter(_uniform_(torch.empty(4 * H), H))
-
-    def forward(self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None):
-        if state is None:
-            z = x.new_zeros(x.size(0), self.hidden_size)
-            state = (z, z)
-        h, c = state
-        _check_input(x, h, self.input_size, self.hidden_size, "LSTMCell")
-        gates = x @ self.weight_ih.T + self.bias_ih + h @ self.weight_hh.T + self.bias_hh  # (N, 4H)
-        i, f, g, o = gates.chunk(4, dim=1)                                                 # 4 x (N, H)
-        c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-        h_new = torch.sigmoid(o) * torch.tanh(c_new)
-        return h_new, c_new
-
-
 _LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
@@ -84,7 +59,8 @@ class CharLM(nn.Module):
     ``forward(idx, h=None) -> (logits, h)`` with ``idx`` (N, T) token ids and ``logits`` (N, T, V);
     ``h`` is the recurrent state to carry into the next call (a tuple ``(h, c)`` for an LSTM).
     ``kind`` is ``"rnn"`` (tanh), ``"lstm"`` or ``"gru"``. ``forget_bias`` (LSTM only) sets the
-    forget-gate biases so the cell starts by remembering (a classic practical tip).
+    forget-gate biases so the cell starts by remembering (week 6's ``init_forget_bias``, which it
+    calls; week 6's notebook uses the learner's own instead).
     """
 
     def __init__(self, vocab_size: int, hidden_size: int, kind: str = "rnn", embed_size: int | None = None,
@@ -100,10 +76,9 @@ class CharLM(nn.Module):
         if forget_bias is not None:
             if kind != "lstm":
                 raise ValueError("forget_bias applies to kind='lstm' only")
-            with torch.no_grad():
-                for name, p in self.rnn.named_parameters():
-                    if name.startswith("bias_"):  # b_ih and b_hh both add to the forget gate: split it
-                        p[hidden_size:2 * hidden_size] = forget_bias / 2
+            from helpers.reference.lstm import init_forget_bias  # week 6's answer, imported only when asked for
+
+            init_forget_bias(self.rnn, forget_bias)
 
     def forward(self, idx: torch.Tensor, h=None):
         if idx.dim() != 2:
@@ -118,7 +93,10 @@ def sample(model: nn.Module, prompt_ids, max_new_tokens: int, temperature: float
     """Feed ``prompt_ids`` through ``model`` and draw ``max_new_tokens`` more tokens, one at a time,
     carrying the recurrent state. Returns the prompt followed by the new ids (a list of ints).
 
-    The next-token distribution is ``softmax(logits / temperature)``.
+    The next-token distribution is ``softmax(logits / temperature)``. The draw happens on the
+    generator's device (``torch.multinomial`` needs the probabilities and the generator on the same
+    device): with a CPU ``torch.Generator`` the V probabilities are moved to the CPU, which also
+    makes a seed give the same text on a CPU and a GPU; without a generator, on the model's device.
     """
     prompt = [int(i) for i in prompt_ids]
     if not prompt:
@@ -131,7 +109,9 @@ def sample(model: nn.Module, prompt_ids, max_new_tokens: int, temperature: float
     out = list(prompt)
     logits, h = model(torch.tensor([prompt], device=device))
     for _ in range(max_new_tokens):
-        probs = torch.softmax(logits[0, -1].float() / temperature, dim=-1).cpu()
+        probs = torch.softmax(logits[0, -1].float() / temperature, dim=-1)
+        if generator is not None:
+            probs = probs.to(generator.device)  # a CPU generator cannot draw from CUDA probabilities
         nxt = int(torch.multinomial(probs, 1, generator=generator))
         out.append(nxt)
         logits, h = model(torch.tensor([[nxt]], device=device), h)

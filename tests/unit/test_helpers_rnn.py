@@ -1,9 +1,14 @@
-"""Unit tests for helpers.reference.rnn: the reference cells match PyTorch's, CharLM, sample, budgets."""
+"""Unit tests for helpers.reference.rnn (week 5: RNNCell, sample; CharLM and budgets) and
+helpers.reference.lstm (week 6: LSTMCell, the numpy cell and its backward, forget bias, clipping,
+the recall task)."""
 
+import numpy as np
 import pytest
 import torch
 
-from helpers.reference.rnn import CharLM, LSTMCell, RNNCell, count_parameters, hidden_size_for_budget, sample
+from helpers.reference.lstm import (LSTMCell, clip_grad_norm, init_forget_bias, lstm_cell_backward_numpy,
+                                    lstm_cell_numpy, make_recall_task)
+from helpers.reference.rnn import CharLM, RNNCell, count_parameters, hidden_size_for_budget, sample
 
 
 def _copy(dst, src):
@@ -107,3 +112,68 @@ def test_hidden_size_for_budget():
         assert count_parameters(CharLM(84, H, kind, 64)) <= 200_000 < count_parameters(CharLM(84, H + 1, kind, 64))
     with pytest.raises(ValueError):
         hidden_size_for_budget("rnn", 84, 100, 64)
+
+
+def test_reference_modules_hold_their_own_weeks_answers():
+    import helpers.reference.rnn as rnn
+    from helpers.reference import week_of
+    assert week_of("rnn") == 5 and week_of("lstm") == 6
+    assert not hasattr(rnn, "LSTMCell") and not hasattr(rnn, "clip_grad_norm")
+
+
+def test_lstm_numpy_forward_and_backward_match_torch():
+    rng = np.random.default_rng(0)
+    N, I, H = 3, 4, 5
+    x, h, c = rng.normal(size=(N, I)), rng.normal(size=(N, H)), rng.normal(size=(N, H))
+    W_ih, W_hh, b_ih, b_hh = rng.normal(size=(4 * H, I)), rng.normal(size=(4 * H, H)), rng.normal(size=4 * H), rng.normal(size=4 * H)
+    ref = torch.nn.LSTMCell(I, H).double()
+    with torch.no_grad():
+        for name, v in zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"), (W_ih, W_hh, b_ih, b_hh)):
+            getattr(ref, name).copy_(torch.from_numpy(v))
+    xt, ht, ct = (torch.from_numpy(a).requires_grad_() for a in (x, h, c))
+    hn, cn = ref(xt, (ht, ct))
+    got_h, got_c = lstm_cell_numpy(x, h, c, W_ih, W_hh, b_ih, b_hh)
+    np.testing.assert_allclose(got_h, hn.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(got_c, cn.detach().numpy(), atol=1e-12)
+    dh_new, dc_new = rng.normal(size=(N, H)), rng.normal(size=(N, H))
+    (hn * torch.from_numpy(dh_new) + cn * torch.from_numpy(dc_new)).sum().backward()
+    dx, dh, dc, dW_ih, dW_hh, db = lstm_cell_backward_numpy(dh_new, dc_new, x, h, c, W_ih, W_hh, b_ih, b_hh)
+    for got, want in [(dx, xt.grad), (dh, ht.grad), (dc, ct.grad), (dW_ih, ref.weight_ih.grad),
+                      (dW_hh, ref.weight_hh.grad), (db, ref.bias_ih.grad), (db, ref.bias_hh.grad)]:
+        np.testing.assert_allclose(got, want.numpy(), atol=1e-10)
+
+
+def test_init_forget_bias_cell_and_stacked_lstm():
+    cell = init_forget_bias(LSTMCell(3, 4), 2.0)
+    torch.testing.assert_close((cell.bias_ih + cell.bias_hh)[4:8].detach(), torch.full((4,), 2.0))
+    lstm = torch.nn.LSTM(3, 4, num_layers=2)
+    before = {n: p.detach().clone() for n, p in lstm.named_parameters()}
+    init_forget_bias(lstm, 1.0)
+    for layer in (0, 1):
+        total = getattr(lstm, f"bias_ih_l{layer}") + getattr(lstm, f"bias_hh_l{layer}")
+        torch.testing.assert_close(total[4:8].detach(), torch.ones(4))
+        for name in (f"bias_ih_l{layer}", f"bias_hh_l{layer}"):
+            p = getattr(lstm, name).detach()
+            torch.testing.assert_close(torch.cat([p[:4], p[8:]]), torch.cat([before[name][:4], before[name][8:]]))
+
+
+def test_clip_grad_norm_matches_torch():
+    torch.manual_seed(0)
+    a, b = torch.nn.Linear(4, 3), torch.nn.Linear(4, 3)
+    b.load_state_dict(a.state_dict())
+    for m in (a, b):
+        m(torch.ones(2, 4)).pow(2).sum().mul(10).backward()
+    total = clip_grad_norm(a.parameters(), 0.5)
+    want = torch.nn.utils.clip_grad_norm_(b.parameters(), 0.5)
+    torch.testing.assert_close(total, want)
+    for p, q in zip(a.parameters(), b.parameters()):
+        torch.testing.assert_close(p.grad, q.grad)
+
+
+def test_make_recall_task():
+    x, y = make_recall_task(50, 7, 5, seed=3)
+    assert x.shape == (50, 8) and y.shape == (50,) and x.dtype == torch.int64
+    assert torch.equal(y, x[:, 0]) and int(x.min()) >= 0 and int(x.max()) < 5
+    assert torch.equal(make_recall_task(50, 7, 5, seed=3)[0], x)
+    with pytest.raises(ValueError):
+        make_recall_task(5, 0, 5, seed=0)
