@@ -51,7 +51,7 @@ class DDPSetup:
     steps: int = 3
     lr: float = 1e-3
     seed: int = 0
-    tokens: str = ""           # a uint16 token file (helpers.reference.tokens); empty: random tokens
+    tokens: str = ""           # a uint16 token file (week 10's pipeline); empty: random tokens
 
     def config(self) -> GPTConfig:
         return GPTConfig(vocab_size=self.vocab_size, block_size=self.block_size, n_layer=self.n_layer,
@@ -67,10 +67,15 @@ def global_batches(setup: DDPSetup) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """The ``steps`` global batches, ``(x, y)`` each (global_batch, block_size), the same in every process."""
     g = torch.Generator().manual_seed(setup.seed + 1)
     if setup.tokens:
-        from helpers.reference.tokens import get_batch_memmap, load_tokens
+        import numpy as np
 
-        data = load_tokens(setup.tokens)
-        return [get_batch_memmap(data, setup.block_size, setup.global_batch, g) for _ in range(setup.steps)]
+        data = np.memmap(setup.tokens, dtype=np.uint16, mode="r")   # a uint16 token file (week 10's pipeline)
+        out = []
+        for _ in range(setup.steps):
+            starts = torch.randint(len(data) - setup.block_size, (setup.global_batch,), generator=g).tolist()
+            w = torch.from_numpy(np.stack([np.asarray(data[s:s + setup.block_size + 1], dtype=np.int64) for s in starts]))
+            out.append((w[:, :-1].contiguous(), w[:, 1:].contiguous()))
+        return out
     out = []
     for _ in range(setup.steps):
         w = torch.randint(setup.vocab_size, (setup.global_batch, setup.block_size + 1), generator=g)

@@ -200,3 +200,24 @@ def greedy_complete(model: torch.nn.Module, prompt_ids: Sequence[int], max_new_t
             break
     model.train(was_training)
     return new
+
+
+def instruction_example(prompt_ids: Sequence[int], answer_ids: Sequence[int]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Week 10's exercise name for ``mask_prompt``."""
+    return mask_prompt(prompt_ids, answer_ids)
+
+
+def replay_loss(model: torch.nn.Module, inst_x: torch.Tensor, inst_y: torch.Tensor, lm_x: torch.Tensor | None,
+                lm_y: torch.Tensor | None, replay_weight: float = 1.0) -> torch.Tensor:
+    """Instruction loss (mean over the labels that are not -100) + ``replay_weight`` * the language-model
+    loss of replay windows of pretraining text (mean over all their labels); the instruction loss alone
+    when ``lm_x`` is None. The two means are taken separately, so a long replay window does not drown
+    the few answer labels."""
+    if not bool((inst_y != IGNORE_INDEX).any()):
+        raise ValueError("the instruction batch has no answer label (every label is -100)")
+    loss = masked_lm_loss(model, inst_x, inst_y)
+    if lm_x is not None:
+        out = model(lm_x)
+        logits = out[0] if isinstance(out, tuple) else out
+        loss = loss + replay_weight * F.cross_entropy(logits.reshape(-1, logits.size(-1)), lm_y.reshape(-1))
+    return loss

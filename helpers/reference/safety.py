@@ -80,6 +80,16 @@ def sequence_logprob(model: torch.nn.Module, context_ids: Sequence[int], continu
     return float(logp.gather(1, target[:, None]).sum())
 
 
+def exposure(secret_logprob: float, other_logprobs: Sequence[float]) -> float:
+    """log2(M) - log2(rank): M candidates (the secret and its alternatives), rank 1 + the number of
+    alternatives strictly more likely than the secret (ties count in its favour)."""
+    others = [float(o) for o in other_logprobs]
+    if not others:
+        raise ValueError("exposure needs at least one alternative")
+    rank = 1 + sum(o > float(secret_logprob) for o in others)
+    return math.log2(len(others) + 1) - math.log2(rank)
+
+
 def canary_exposure(model: torch.nn.Module, encode: Callable[[str], list[int]], prefix: str, secret: str,
                     candidates: Sequence[str], device: str | torch.device = "cpu") -> dict:
     """Rank of ``secret`` among ``candidates`` (alternatives of the same form) by model likelihood

@@ -43,7 +43,7 @@ def train_bpe(text_path, vocab_size, model_prefix):
     spm.SentencePieceTrainer.train(input=str(text_path), model_prefix=str(model_prefix), vocab_size=vocab_size,
                                    model_type="bpe", minloglevel=2)
     return spm.SentencePieceProcessor(model_file=f"{model_prefix}.model")
-''', visible=True),
+''', visible=True, names_it="turn off normalization"),
     Mutant("train_bpe", "no byte fallback (unseen characters become <unk>)", '''
 def train_bpe(text_path, vocab_size, model_prefix):
     if not Path(text_path).is_file():
@@ -98,7 +98,7 @@ def bits_per_char(mean_nll_per_token, n_tokens, n_chars):
     if n_tokens <= 0 or n_chars <= 0:
         raise ValueError("bad counts")
     return float(mean_nll_per_token) * n_tokens / n_chars
-''', visible=True),
+''', visible=True, names_it="divide nats by ln 2"),
     Mutant("bits_per_char", "ratio inverted (chars per token)", '''
 def bits_per_char(mean_nll_per_token, n_tokens, n_chars):
     if n_tokens <= 0 or n_chars <= 0:
@@ -116,7 +116,7 @@ def bits_per_char(mean_nll_per_token, n_tokens, n_chars):
     loss.backward()
     optimizer.step()
     return loss.item()
-''', visible=True),
+''', visible=True, names_it="inside torch.autocast"),
     Mutant("mixed_precision_step", "converts the model to bfloat16", _MPS_HEAD + '''
     model.to(dtype)
     optimizer.zero_grad(set_to_none=True)
@@ -174,7 +174,7 @@ def bits_per_char(mean_nll_per_token, n_tokens, n_chars):
         total += loss.item()
     optimizer.step()
     return total / len(micro_batches)
-''', visible=True),
+''', visible=True, names_it="its share"),
     Mutant("accumulated_step", "steps after every micro-batch", _ACC_HEAD + '''
     total = 0.0
     n = sum(x.size(0) for x, _ in micro_batches)
@@ -224,7 +224,7 @@ def bits_per_char(mean_nll_per_token, n_tokens, n_chars):
     # LoRALinear
     Mutant("LoRALinear", "B initialised randomly (not the identity at init)", _LORA_OK_INIT.replace(
         "torch.zeros(base.out_features, r", "torch.randn(base.out_features, r") + _LORA_OK_FORWARD + _LORA_OK_MERGE,
-        visible=True),
+        visible=True, names_it="lora_B starts at zero"),
     Mutant("LoRALinear", "base layer left trainable", _LORA_OK_INIT.replace(
         "p.requires_grad_(False)", "pass") + _LORA_OK_FORWARD + _LORA_OK_MERGE, visible=True),
     Mutant("LoRALinear", "merge forgets the alpha / r scaling", _LORA_OK_INIT + _LORA_OK_FORWARD + _LORA_OK_MERGE.replace(
@@ -250,7 +250,7 @@ def instruction_example(prompt_ids, answer_ids):
     x, y = ids[:-1], ids[1:].clone()
     y[: len(prompt_ids)] = -100
     return x, y
-''', visible=True),
+''', visible=True, names_it="labels of prompt tokens set to -100"),
     Mutant("instruction_example", "no shift between inputs and labels", '''
 def instruction_example(prompt_ids, answer_ids):
     ids = torch.tensor(list(prompt_ids) + list(answer_ids), dtype=torch.long)
@@ -281,7 +281,7 @@ def memorization_rate(generated, reference, n=4):
     if not gen:
         return float("nan")
     return sum(g in reference for g in gen) / len(gen)
-''', visible=True),
+''', visible=True, names_it="(quick brown) yes"),
     Mutant("memorization_rate", "generated n-grams deduplicated", '''
 def memorization_rate(generated, reference, n=4):
     def grams(t):
@@ -326,7 +326,7 @@ import re
 def flag_toxic(text, blocklist):
     block = set(blocklist)
     return [w.strip("'") for w in re.findall(r"[A-Za-z']+", text) if w.strip("'") in block]
-''', visible=True),
+''', visible=True, names_it="compared in lower case"),
     Mutant("flag_toxic", "substring matching (the Scunthorpe problem)", '''
 def flag_toxic(text, blocklist):
     low = text.lower()
@@ -338,4 +338,255 @@ def flag_toxic(text, blocklist):
     block = {w.lower() for w in blocklist}
     return sorted({w.strip("'").lower() for w in re.findall(r"[A-Za-z']+", text)} & block)
 ''', visible=False),
+]
+
+_BPE_HEAD = """
+def train_byte_bpe(text, vocab_size):
+    if vocab_size < 256:
+        raise ValueError("vocab_size < 256")
+    ids = list(text.encode("utf-8"))
+    merges = []
+    for k in range(vocab_size - 256):
+        if len(ids) < 2:
+            break
+        counts = Counter(zip(ids, ids[1:]))
+"""
+_BPE_TAIL = """
+        merges.append(pair)
+        out, i = [], 0
+        while i < len(ids):
+            if i + 1 < len(ids) and (ids[i], ids[i + 1]) == pair:
+                out.append(256 + k); i += 2
+            else:
+                out.append(ids[i]); i += 1
+        ids = out
+    return merges
+"""
+_ENC = """
+def bpe_encode(text, merges):
+    ids = list(text.encode("utf-8"))
+    rank = {tuple(p): k for k, p in enumerate(merges)}
+    while len(ids) >= 2:
+        pair = min(set(zip(ids, ids[1:])), key=lambda p: rank.get(p, len(rank)))
+        if pair not in rank:
+            break
+        out, i = [], 0
+        while i < len(ids):
+            if i + 1 < len(ids) and (ids[i], ids[i + 1]) == pair:
+                out.append(256 + rank[pair]); i += 2
+            else:
+                out.append(ids[i]); i += 1
+        ids = out
+    return ids
+"""
+_DEC = """
+def bpe_decode(ids, merges):
+    vocab = {i: bytes([i]) for i in range(256)}
+    for k, (a, b) in enumerate(merges):
+        vocab[256 + k] = vocab[a] + vocab[b]
+    for i in ids:
+        if i not in vocab:
+            raise ValueError("bad id")
+    return b"".join(vocab[i] for i in ids).decode("utf-8", errors="replace")
+"""
+
+MUTANTS += [
+    # train_byte_bpe
+    Mutant("train_byte_bpe", "ties broken by the first pair seen (Counter.most_common)",
+           _BPE_HEAD + "        pair = counts.most_common(1)[0][0]\n" + _BPE_TAIL, visible=True, names_it="ties go to the smallest pair"),
+    Mutant("train_byte_bpe", "ties broken by the larger pair",
+           _BPE_HEAD + "        pair = max(counts, key=lambda p: (counts[p], p))\n" + _BPE_TAIL, visible=True, names_it="ties go to the smallest pair"),
+    Mutant("train_byte_bpe", "characters (ord) instead of UTF-8 bytes",
+           _BPE_HEAD.replace('list(text.encode("utf-8"))', "[ord(c) for c in text]")
+           + "        pair = min(counts, key=lambda p: (-counts[p], p))\n" + _BPE_TAIL, visible=False),
+    Mutant("train_byte_bpe", "no error for vocab_size < 256",
+           _BPE_HEAD.replace('raise ValueError("vocab_size < 256")', "return []")
+           + "        pair = min(counts, key=lambda p: (-counts[p], p))\n" + _BPE_TAIL, visible=False),
+    Mutant("train_byte_bpe", "crashes when the text runs out of pairs",
+           _BPE_HEAD.replace("        if len(ids) < 2:\n            break\n", "")
+           + "        pair = min(counts, key=lambda p: (-counts[p], p))\n" + _BPE_TAIL, visible=False),
+    # bpe_encode
+    Mutant("bpe_encode", "ord() of the characters instead of UTF-8 bytes",
+           _ENC.replace('list(text.encode("utf-8"))', "[ord(c) for c in text]"), visible=True, names_it="UTF-8 bytes"),
+    Mutant("bpe_encode", "merges applied in reverse order", _ENC.replace(
+        "rank = {tuple(p): k for k, p in enumerate(merges)}",
+        "rank = {tuple(p): k for k, p in enumerate(merges)}\n    order = {p: -k for p, k in rank.items()}").replace(
+        "key=lambda p: rank.get(p, len(rank))", "key=lambda p: order.get(p, 1)"), visible=False),
+    Mutant("bpe_encode", "crashes on an empty or one-byte text", _ENC.replace("    while len(ids) >= 2:", "    while True:"),
+           visible=False),
+    Mutant("bpe_encode", "merges must be tuples (lists are not found)",
+           _ENC.replace("rank = {tuple(p): k", "rank = {p if isinstance(p, tuple) else id(p): k"), visible=False),
+    # bpe_decode
+    Mutant("bpe_decode", "each token decoded on its own", _DEC.replace(
+        'return b"".join(vocab[i] for i in ids).decode("utf-8", errors="replace")',
+        'return "".join(vocab[i].decode("utf-8", errors="replace") for i in ids)'), visible=True, names_it="split across tokens"),
+    Mutant("bpe_decode", "strict UTF-8 (invalid bytes raise)", _DEC.replace(', errors="replace"', ""), visible=False),
+    Mutant("bpe_decode", "no error for an unknown id", _DEC.replace(
+        '            raise ValueError("bad id")', "            pass").replace("vocab[i] for i in ids", "vocab.get(i, b'') for i in ids"),
+           visible=False),
+    # write_tokens
+    Mutant("write_tokens", "int64 on disk (8 bytes a token)", """
+def write_tokens(ids, path):
+    arr = np.asarray(ids)
+    if arr.ndim != 1 or arr.size == 0 or arr.min() < 0 or arr.max() > 65535:
+        raise ValueError("bad ids")
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    arr.astype(np.int64).tofile(path)
+    return path
+""", visible=True, names_it="uint16 (2 bytes a token)"),
+    Mutant("write_tokens", "ids above 65535 silently wrapped", """
+def write_tokens(ids, path):
+    arr = ids.numpy() if torch.is_tensor(ids) else np.asarray(ids)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError("bad ids")
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    arr.astype(np.uint16).tofile(path)
+    return path
+""", visible=False),
+    Mutant("write_tokens", "parent folder not created", """
+def write_tokens(ids, path):
+    arr = ids.numpy() if torch.is_tensor(ids) else np.asarray(ids)
+    if arr.ndim != 1 or arr.size == 0 or arr.min() < 0 or arr.max() > 65535:
+        raise ValueError("bad ids")
+    path = Path(path)
+    arr.astype(np.uint16).tofile(path)
+    return path
+""", visible=False),
+    # load_tokens
+    Mutant("load_tokens", "np.fromfile (the whole file in memory)", """
+def load_tokens(path):
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(str(path))
+    if path.stat().st_size % 2:
+        raise ValueError("odd size")
+    return np.fromfile(path, dtype=np.uint16)
+""", visible=True, names_it="np.memmap reads only what you index"),
+    Mutant("load_tokens", "writeable memmap (mode r+)", """
+def load_tokens(path):
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(str(path))
+    if path.stat().st_size % 2:
+        raise ValueError("odd size")
+    return np.memmap(path, dtype=np.uint16, mode="r+")
+""", visible=False),
+    Mutant("load_tokens", "no check of the path (numpy's own error, without the name)", """
+def load_tokens(path):
+    try:
+        return np.memmap(path, dtype=np.uint16, mode="r")
+    except FileNotFoundError:
+        raise FileNotFoundError("no such token file")
+""", visible=False),
+    # get_batch_memmap
+    Mutant("get_batch_memmap", "y not shifted (y = x)", """
+def get_batch_memmap(tokens, block_size, batch_size, generator=None, device="cpu"):
+    if tokens.ndim != 1 or len(tokens) <= block_size:
+        raise ValueError("bad tokens")
+    starts = torch.randint(len(tokens) - block_size, (batch_size,), generator=generator).tolist()
+    x = torch.from_numpy(np.stack([np.asarray(tokens[s:s + block_size], dtype=np.int64) for s in starts]))
+    return x.to(device), x.clone().to(device)
+""", visible=True, names_it="shifted by one"),
+    Mutant("get_batch_memmap", "ids kept as uint16/int32 (not int64)", """
+def get_batch_memmap(tokens, block_size, batch_size, generator=None, device="cpu"):
+    if tokens.ndim != 1 or len(tokens) <= block_size:
+        raise ValueError("bad tokens")
+    starts = torch.randint(len(tokens) - block_size, (batch_size,), generator=generator).tolist()
+    w = torch.from_numpy(np.stack([np.asarray(tokens[s:s + block_size + 1], dtype=np.int32) for s in starts]))
+    return w[:, :-1].to(device), w[:, 1:].to(device)
+""", visible=True),
+    Mutant("get_batch_memmap", "never draws the last window (randint bound one too small)", """
+def get_batch_memmap(tokens, block_size, batch_size, generator=None, device="cpu"):
+    if tokens.ndim != 1 or len(tokens) <= block_size + 1:
+        raise ValueError("bad tokens")
+    starts = torch.randint(len(tokens) - block_size - 1, (batch_size,), generator=generator).tolist()
+    w = torch.from_numpy(np.stack([np.asarray(tokens[s:s + block_size + 1], dtype=np.int64) for s in starts]))
+    return w[:, :-1].to(device), w[:, 1:].to(device)
+""", visible=False),
+    Mutant("get_batch_memmap", "no error for a too-short array", """
+def get_batch_memmap(tokens, block_size, batch_size, generator=None, device="cpu"):
+    starts = torch.randint(max(len(tokens) - block_size, 1), (batch_size,), generator=generator).tolist()
+    w = torch.from_numpy(np.stack([np.asarray(tokens[s:s + block_size + 1], dtype=np.int64) for s in starts]))
+    return w[:, :-1].to(device), w[:, 1:].to(device)
+""", visible=False),
+    # fit_power_law
+    Mutant("fit_power_law", "returns log a instead of a", """
+def fit_power_law(x, y):
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape or len(x) < 2 or (x <= 0).any() or (y <= 0).any():
+        raise ValueError("bad input")
+    slope, intercept = np.polyfit(np.log(x), np.log(y), 1)
+    return float(intercept), float(slope)
+""", visible=True, names_it="not its log"),
+    Mutant("fit_power_law", "a line through the first and last points only", """
+def fit_power_law(x, y):
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape or len(x) < 2 or (x <= 0).any() or (y <= 0).any():
+        raise ValueError("bad input")
+    b = (np.log(y[-1]) - np.log(y[0])) / (np.log(x[-1]) - np.log(x[0]))
+    return float(np.exp(np.log(y[0]) - b * np.log(x[0]))), float(b)
+""", visible=False),
+    Mutant("fit_power_law", "no check of the inputs", """
+def fit_power_law(x, y):
+    with np.errstate(all="ignore"):
+        slope, intercept = np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)
+    return float(np.exp(intercept)), float(slope)
+""", visible=False),
+    # replay_loss
+    Mutant("replay_loss", "one mean over the joined batch", """
+def replay_loss(model, inst_x, inst_y, lm_x, lm_y, replay_weight=1.0):
+    if not bool((inst_y != -100).any()):
+        raise ValueError("no answer label")
+    if lm_x is None:
+        lo = model(inst_x)[0]
+        return F.cross_entropy(lo.reshape(-1, lo.size(-1)), inst_y.reshape(-1), ignore_index=-100)
+    T = max(inst_x.size(1), lm_x.size(1))
+    X = torch.cat([F.pad(inst_x, (0, T - inst_x.size(1))), F.pad(lm_x, (0, T - lm_x.size(1)))])
+    Y = torch.cat([F.pad(inst_y, (0, T - inst_y.size(1)), value=-100), F.pad(lm_y, (0, T - lm_y.size(1)), value=-100)])
+    lo = model(X)[0]
+    return F.cross_entropy(lo.reshape(-1, lo.size(-1)), Y.reshape(-1), ignore_index=-100)
+""", visible=True, names_it="averaged separately"),
+    Mutant("replay_loss", "replay_weight ignored", """
+def replay_loss(model, inst_x, inst_y, lm_x, lm_y, replay_weight=1.0):
+    if not bool((inst_y != -100).any()):
+        raise ValueError("no answer label")
+    lo = model(inst_x)[0]
+    loss = F.cross_entropy(lo.reshape(-1, lo.size(-1)), inst_y.reshape(-1), ignore_index=-100)
+    if lm_x is not None:
+        ll = model(lm_x)[0]
+        loss = loss + F.cross_entropy(ll.reshape(-1, ll.size(-1)), lm_y.reshape(-1))
+    return loss
+""", visible=False),
+    Mutant("replay_loss", "no error for a batch without answer labels (NaN)", """
+def replay_loss(model, inst_x, inst_y, lm_x, lm_y, replay_weight=1.0):
+    lo = model(inst_x)[0]
+    loss = F.cross_entropy(lo.reshape(-1, lo.size(-1)), inst_y.reshape(-1), ignore_index=-100)
+    if lm_x is not None:
+        ll = model(lm_x)[0]
+        loss = loss + replay_weight * F.cross_entropy(ll.reshape(-1, ll.size(-1)), lm_y.reshape(-1))
+    return loss
+""", visible=False),
+    # exposure
+    Mutant("exposure", "M counts only the alternatives", """
+def exposure(secret_logprob, other_logprobs):
+    others = [float(o) for o in other_logprobs]
+    if not others:
+        raise ValueError("no alternatives")
+    rank = 1 + sum(o > float(secret_logprob) for o in others)
+    return math.log2(len(others)) - math.log2(rank)
+""", visible=True, names_it="counts the secret too"),
+    Mutant("exposure", "ties counted against the secret", """
+def exposure(secret_logprob, other_logprobs):
+    others = [float(o) for o in other_logprobs]
+    if not others:
+        raise ValueError("no alternatives")
+    rank = 1 + sum(o >= float(secret_logprob) for o in others)
+    return math.log2(len(others) + 1) - math.log2(rank)
+""", visible=False),
+    Mutant("exposure", "no error without alternatives", """
+def exposure(secret_logprob, other_logprobs):
+    others = [float(o) for o in other_logprobs]
+    rank = 1 + sum(o > float(secret_logprob) for o in others)
+    return math.log2(len(others) + 1) - math.log2(rank)
+""", visible=False),
 ]
