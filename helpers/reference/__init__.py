@@ -12,16 +12,17 @@ ANSWERS: dict[str, int] = {
     "numpy_nn": 3,    # Linear, ReLU, Tanh, softmax_cross_entropy, MLP
     "checkpoint": 4,  # saving and restoring a model with its optimizer (week 4's checkpoint exercise)
     "text": 5,        # build_vocab, encode, decode, get_batch
-    "rnn": 5,         # RNNCell, sample (CharLM, count_parameters, hidden_size_for_budget: plumbing for weeks 6-7)
-    "lstm": 6,        # LSTMCell, lstm_cell_numpy and its backward, init_forget_bias, clip_grad_norm, make_recall_task
+    "rnn": 5,         # RNNCell, CharRNN-style models, sample
     "attention": 7,   # scaled_dot_product_attention
     "gpt": 8,         # GPTConfig, causal_mask, MultiHeadSelfAttention, Block, GPT
     "sampling": 9,    # perplexity, top-k/top-p, sample_next_token, generate with a KV cache
-    "tokens": 10,     # the memory-mapped token pipeline
-    "bpe": 10,        # train_bpe (sentencepiece)
+    "tokens": 10,     # write_tokens, load_tokens, get_batch_memmap (the memory-mapped token pipeline)
+    "bpe": 10,        # train_bpe (sentencepiece), bits_per_char
+    "byte_bpe": 10,   # train_byte_bpe, bpe_encode, bpe_decode (byte-level BPE from scratch)
+    "scaling": 10,    # fit_power_law
     "lora": 10,       # LoRALinear
-    "instruct": 10,   # instruction tuning data and masking
-    "safety": 10,     # memorization, canary, word-list filter
+    "instruct": 10,   # instruction_example (mask_prompt), replay_loss; task data as in helpers.finetuning
+    "safety": 10,     # memorization_rate (memorization_share), exposure, flag_toxic (flag_words)
 }
 
 
