@@ -14,8 +14,9 @@ ANSWERS: dict[str, int] = {
     "text": 5,        # build_vocab, encode, decode, get_batch
     "rnn": 5,         # RNNCell, CharRNN-style models, sample
     "attention": 7,   # scaled_dot_product_attention
-    "gpt": 8,         # GPTConfig, causal_mask, MultiHeadSelfAttention, Block, GPT
+    "gpt": 8,         # GPTConfig, causal_mask, LayerNorm, MultiHeadSelfAttention, Block, GPT, configure_optimizer, lr_at, train_babygpt
     "sampling": 9,    # perplexity, top-k/top-p, sample_next_token, generate with a KV cache
+    "kv_cache": 9,    # KVCache, cached_attention, forward_with_cache (the KV cache inside attention)
     "tokens": 10,     # write_tokens, load_tokens, get_batch_memmap (the memory-mapped token pipeline)
     "bpe": 10,        # train_bpe (sentencepiece), bits_per_char
     "byte_bpe": 10,   # train_byte_bpe, bpe_encode, bpe_decode (byte-level BPE from scratch)

@@ -8,13 +8,16 @@ Week 8 builds these pieces as exercises; later weeks import them from here.
     out = model.generate(idx, max_new_tokens=200, temperature=0.8, top_k=20)
 
 Shapes: B batch, T time (sequence length), C = n_embd channels, nh heads, hs = C // nh head size,
-V vocabulary size. The attention supports a KV cache (``GPT.new_kv_cache``) so that generation
-feeds one new token per step instead of the whole sequence (see ``helpers.reference.sampling.generate``).
+V vocabulary size. Week 8 also writes ``LayerNorm`` (from tensor operations), ``configure_optimizer``
+(AdamW, decay on matrices only), ``lr_at`` (warm-up + cosine) and ``train_babygpt`` (the training
+loop); they are here too. The KV cache is week 9's exercise: ``helpers.reference.kv_cache``.
+The week 8 notebook's classes are the same definitions (``tests/test_helpers_gpt.py`` proves it).
 """
 
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 
 import torch
@@ -35,6 +38,7 @@ class GPTConfig:
     bias: bool = True        # biases in the Linear layers and LayerNorms
     positions: str = "learned"  # "learned", "sinusoidal" or "none" (an ablation)
     residual: bool = True    # False removes the residual connections (an ablation)
+    tie_weights: bool = False  # True: lm_head shares tok_emb's weight (an ablation)
 
     def __post_init__(self) -> None:
         for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
@@ -60,6 +64,13 @@ def causal_mask(T: int, device=None) -> torch.Tensor:
     return torch.ones(T, T, dtype=torch.bool, device=device).tril()
 
 
+# the sinusoidal table is multiplied by this before it is added to the token embeddings, so that its
+# entries have standard deviation 0.02, that of the freshly initialised token (and learned position)
+# embeddings: sin and cos have RMS 1/sqrt(2), so 0.02 * sqrt(2). Unscaled (amplitude 1) the positions
+# would outweigh the tokens ~50x at the start of training.
+SINUSOIDAL_SCALE = 0.02 * math.sqrt(2)
+
+
 def sinusoidal_positions(T: int, d: int) -> torch.Tensor:
     """The (T, d) sinusoidal encoding of "Attention Is All You Need":
     PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(pos / 10000^(2i/d))."""
@@ -74,28 +85,25 @@ def sinusoidal_positions(T: int, d: int) -> torch.Tensor:
     return pe.float()
 
 
-class KVCache:
-    """The keys and values one attention layer has computed so far, (B, nh, T_past, hs) each.
+class LayerNorm(nn.Module):
+    """LayerNorm over the last dimension from tensor operations: ``(x - mean) / sqrt(var + eps) * weight + bias``.
 
-    Generation appends one position per step; attention then runs the new query against every
-    cached key instead of recomputing the keys and values of the whole prefix.
+    ``var`` is the biased variance (divide by d), as ``nn.LayerNorm``; ``weight`` starts at ones and
+    ``bias`` at zeros (``bias=False`` leaves it out, as ``nn.LayerNorm(d, bias=False)``).
     """
 
-    def __init__(self) -> None:
-        self.k: torch.Tensor | None = None
-        self.v: torch.Tensor | None = None
+    def __init__(self, d: int, eps: float = 1e-5, bias: bool = True) -> None:
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(d))
+        self.bias = nn.Parameter(torch.zeros(d)) if bias else None
 
-    def __len__(self) -> int:
-        return 0 if self.k is None else self.k.size(2)
-
-    def update(self, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Append the new positions' k, v (B, nh, T_new, hs); return all of them (B, nh, T_past + T_new, hs)."""
-        if self.k is None:
-            self.k, self.v = k, v
-        else:
-            self.k = torch.cat([self.k, k], dim=2)
-            self.v = torch.cat([self.v, v], dim=2)
-        return self.k, self.v
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mean = x.mean(dim=-1, keepdim=True)                                  # (..., 1)
+        xc = x - mean
+        var = (xc * xc).mean(dim=-1, keepdim=True)                           # (..., 1): biased, divide by d
+        y = xc * torch.rsqrt(var + self.eps) * self.weight                   # (..., d)
+        return y + self.bias if self.bias is not None else y
 
 
 class MultiHeadSelfAttention(nn.Module):
@@ -120,20 +128,13 @@ class MultiHeadSelfAttention(nn.Module):
         v = v.view(B, T, self.n_head, hs).transpose(1, 2)                    # (B, nh, T, hs)
         return q, k, v
 
-    def forward(self, x: torch.Tensor, kv_cache: KVCache | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 3 or x.size(-1) != self.n_embd:
             raise ValueError(f"expected x of shape (B, T, {self.n_embd}), got {tuple(x.shape)}")
         B, T, C = x.shape
-        q, k, v = self._heads(x)
-        if kv_cache is not None:
-            k, v = kv_cache.update(k, v)                                       # (B, nh, T_past + T, hs)
-        Tk = k.size(2)
-        dropout_p = self.dropout if self.training else 0.0
-        if Tk == T:   # no past: the usual causal mask, which the fused kernel builds itself
-            y = F.scaled_dot_product_attention(q, k, v, dropout_p=dropout_p, is_causal=True)
-        else:         # T new queries at positions Tk-T .. Tk-1 see every key up to their own position
-            mask = causal_mask(Tk, device=x.device)[Tk - T:]                   # (T, Tk)
-            y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)
+        q, k, v = self._heads(x)                                               # 3 x (B, nh, T, hs)
+        y = F.scaled_dot_product_attention(q, k, v, dropout_p=self.dropout if self.training else 0.0,
+                                           is_causal=True)                     # (B, nh, T, hs)
         y = y.transpose(1, 2).contiguous().view(B, T, C)                       # (B, T, C): heads side by side
         return self.resid_dropout(self.c_proj(y))
 
@@ -147,17 +148,15 @@ class MultiHeadSelfAttention(nn.Module):
         return att.softmax(dim=-1)
 
 
-class MLP(nn.Module):
-    """Position-wise feed-forward network: widen 4x, GELU, project back."""
-
-    def __init__(self, config: GPTConfig) -> None:
-        super().__init__()
-        self.c_fc = nn.Linear(config.n_embd, 4 * config.n_embd, bias=config.bias)
-        self.c_proj = nn.Linear(4 * config.n_embd, config.n_embd, bias=config.bias)
-        self.dropout = nn.Dropout(config.dropout)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.dropout(self.c_proj(F.gelu(self.c_fc(x))))              # (B, T, C)
+def MLP(config: GPTConfig) -> nn.Sequential:
+    """Position-wise feed-forward network: widen 4x, GELU, project back, dropout (names c_fc, gelu, c_proj, dropout)."""
+    C = config.n_embd
+    return nn.Sequential(OrderedDict(
+        c_fc=nn.Linear(C, 4 * C, bias=config.bias),
+        gelu=nn.GELU(),
+        c_proj=nn.Linear(4 * C, C, bias=config.bias),
+        dropout=nn.Dropout(config.dropout),
+    ))
 
 
 class Block(nn.Module):
@@ -166,17 +165,17 @@ class Block(nn.Module):
     def __init__(self, config: GPTConfig) -> None:
         super().__init__()
         self.residual = config.residual
-        self.ln_1 = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.ln_1 = LayerNorm(config.n_embd, bias=config.bias)
         self.attn = MultiHeadSelfAttention(config)
-        self.ln_2 = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.ln_2 = LayerNorm(config.n_embd, bias=config.bias)
         self.mlp = MLP(config)
 
-    def forward(self, x: torch.Tensor, kv_cache: KVCache | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.residual:  # the residual stream carries x through; each sub-layer adds a correction
-            x = x + self.attn(self.ln_1(x), kv_cache)
+            x = x + self.attn(self.ln_1(x))
             x = x + self.mlp(self.ln_2(x))
         else:              # ablation: each sub-layer replaces x
-            x = self.attn(self.ln_1(x), kv_cache)
+            x = self.attn(self.ln_1(x))
             x = self.mlp(self.ln_2(x))
         return x
 
@@ -191,57 +190,44 @@ class GPT(nn.Module):
         if config.positions == "learned":
             self.pos_emb = nn.Embedding(config.block_size, config.n_embd)
         elif config.positions == "sinusoidal":
-            self.register_buffer("pos_table", sinusoidal_positions(config.block_size, config.n_embd), persistent=False)
+            self.register_buffer("pos_table", sinusoidal_positions(config.block_size, config.n_embd) * SINUSOIDAL_SCALE,
+                                 persistent=False)
         self.drop = nn.Dropout(config.dropout)
         self.blocks = nn.ModuleList([Block(config) for _ in range(config.n_layer)])
-        self.ln_f = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.ln_f = LayerNorm(config.n_embd, bias=config.bias)
         self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+        if config.tie_weights:  # one (V, C) matrix both embeds the tokens and scores them
+            self.lm_head.weight = self.tok_emb.weight
         self.apply(self._init_weights)
-        # GPT-2: scale the projections that write into the residual stream by 1/sqrt(2 * n_layer)
-        for name, p in self.named_parameters():
-            if name.endswith("c_proj.weight"):
-                nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
 
     @staticmethod
     def _init_weights(module: nn.Module) -> None:
         # small weights: the logits start near 0, so the initial loss is close to ln(V)
-        if isinstance(module, nn.Linear):
+        if isinstance(module, (nn.Linear, nn.Embedding)):
             nn.init.normal_(module.weight, mean=0.0, std=0.02)
-            if module.bias is not None:
-                nn.init.zeros_(module.bias)
-        elif isinstance(module, nn.Embedding):
-            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+        if isinstance(module, nn.Linear) and module.bias is not None:
+            nn.init.zeros_(module.bias)
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())
 
-    def new_kv_cache(self) -> list[KVCache]:
-        """An empty cache, one KVCache per block, for ``forward(..., kv_cache=...)``."""
-        return [KVCache() for _ in self.blocks]
-
-    def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None,
-                kv_cache: list[KVCache] | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Logits (B, T, V) for every position, and the mean cross entropy when ``targets`` (B, T) is given.
-
-        With ``kv_cache`` (from ``new_kv_cache``), ``idx`` holds only the new tokens: their positions
-        continue after the cached ones, and the cache is extended in place.
-        """
+    def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Logits (B, T, V) for every position, and the mean cross entropy when ``targets`` (B, T) is given."""
         if idx.dim() != 2 or idx.dtype not in (torch.long, torch.int, torch.int32, torch.int16, torch.uint8):
             raise ValueError(f"idx should be a (B, T) tensor of token ids, got shape {tuple(idx.shape)} "
                              f"and dtype {idx.dtype}")
         B, T = idx.shape
-        past = len(kv_cache[0]) if kv_cache else 0
-        if past + T > self.config.block_size:
-            raise ValueError(f"sequence of length {past + T} is longer than block_size={self.config.block_size}; "
+        if T > self.config.block_size:
+            raise ValueError(f"sequence of length {T} is longer than block_size={self.config.block_size}; "
                              "crop the context to the last block_size tokens")
         x = self.tok_emb(idx)                                                # (B, T, C)
         if self.config.positions == "learned":
-            x = x + self.pos_emb(torch.arange(past, past + T, device=idx.device))   # (T, C) broadcast over B
+            x = x + self.pos_emb(torch.arange(T, device=idx.device))         # (T, C) broadcast over B
         elif self.config.positions == "sinusoidal":
-            x = x + self.pos_table[past:past + T]
+            x = x + self.pos_table[:T]
         x = self.drop(x)
-        for i, block in enumerate(self.blocks):
-            x = block(x, kv_cache[i] if kv_cache else None)                  # (B, T, C)
+        for block in self.blocks:
+            x = block(x)                                                     # (B, T, C)
         logits = self.lm_head(self.ln_f(x))                                  # (B, T, V)
         loss = None
         if targets is not None:
@@ -256,7 +242,7 @@ class GPT(nn.Module):
         """Append ``max_new_tokens`` sampled tokens to ``idx`` (B, T); returns (B, T + max_new_tokens).
 
         Each step feeds the last ``block_size`` tokens (the context window). ``temperature=0``
-        is greedy decoding. (``helpers.reference.sampling.generate`` adds top-p and a KV cache.)
+        is greedy decoding. (Week 9's ``helpers.reference.sampling.generate`` adds top-p and a KV cache.)
         """
         was_training = self.training
         self.eval()
@@ -304,3 +290,77 @@ def attention_maps(model: nn.Module, idx: torch.Tensor, layer: int = 0) -> torch
     att = q @ k.transpose(-2, -1) / math.sqrt(C // nh)                       # (B, nh, T, T)
     att = att.masked_fill(~causal_mask(T, device=x.device), float("-inf"))
     return att.softmax(dim=-1)
+
+
+def configure_optimizer(model: nn.Module, lr: float, weight_decay: float, betas=(0.9, 0.99)) -> torch.optim.AdamW:
+    """AdamW with two parameter groups: weight decay on the matrices of the ``nn.Linear`` layers only.
+
+    Embeddings (token and position tables, and so a tied LM head), biases and norm weights are
+    not decayed. Every trainable parameter is in exactly one group (a tied weight once);
+    group 0 is the decayed one, group 1 the undecayed one.
+    """
+    embedding_ids = {id(m.weight) for m in model.modules() if isinstance(m, nn.Embedding)}
+    decay, no_decay = [], []
+    for p in model.parameters():          # parameters() yields a shared (tied) tensor only once
+        if not p.requires_grad:
+            continue
+        (decay if p.dim() >= 2 and id(p) not in embedding_ids else no_decay).append(p)
+    groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, lr=lr, betas=tuple(betas))
+
+
+def lr_at(step: int, max_lr: float, min_lr: float, warmup_steps: int, total_steps: int) -> float:
+    """Linear warm-up from 0 (step 0) to ``max_lr`` (step ``warmup_steps``), then a half cosine down to
+    ``min_lr`` at ``total_steps``; ``min_lr`` from there on."""
+    if step < warmup_steps:
+        return max_lr * step / warmup_steps
+    if step >= total_steps:
+        return min_lr
+    progress = (step - warmup_steps) / max(1, total_steps - warmup_steps)     # 0 -> 1
+    return min_lr + 0.5 * (max_lr - min_lr) * (1.0 + math.cos(math.pi * progress))
+
+
+def train_babygpt(model: nn.Module, optimizer: torch.optim.Optimizer, lr_schedule, train_data: torch.Tensor,
+                  val_data: torch.Tensor, steps: int, batch_size: int, grad_clip: float | None = 1.0,
+                  eval_every: int = 100, eval_batches: int = 10, generator: torch.Generator | None = None,
+                  device="cpu", progress: bool = True):
+    """The BabyGPT training loop; returns a ``helpers.training.History``.
+
+    Step ``s`` (0-based): set every group's ``lr`` to ``lr_schedule(s)``, draw a batch with
+    ``get_batch(train_data, block_size, batch_size, generator, device)``, forward with targets,
+    ``zero_grad``, ``backward``, clip the gradient norm to ``grad_clip`` (unless None), step.
+    Records the training loss and the lr of every step (``train_steps``, ``train_loss``,
+    ``extra["lr"]``) and, after steps ``eval_every, 2*eval_every, ...`` and the last one, the
+    validation loss ``estimate_loss(model, val_data, block_size, batch_size, eval_batches)``
+    (``eval_steps`` holds the number of steps done, ``val_loss``).
+    """
+    import time
+
+    from tqdm.auto import tqdm
+
+    from helpers.reference.text import get_batch
+    from helpers.training import History, estimate_loss
+
+    block_size = model.config.block_size
+    hist = History(extra={"lr": []})
+    start = time.perf_counter()
+    model.train()
+    for s in tqdm(range(steps), desc="BabyGPT", disable=not progress, mininterval=1.0):
+        lr = lr_schedule(s)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        x, y = get_batch(train_data, block_size, batch_size, generator, device)   # (B, T) each
+        _, loss = model(x, y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if grad_clip is not None:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+        optimizer.step()
+        hist.train_steps.append(s)
+        hist.train_loss.append(loss.item())
+        hist.extra["lr"].append(lr)
+        if (s + 1) % eval_every == 0 or s == steps - 1:
+            hist.eval_steps.append(s + 1)
+            hist.val_loss.append(estimate_loss(model, val_data, block_size, batch_size, eval_batches, device=device))
+    hist.seconds = time.perf_counter() - start
+    return hist

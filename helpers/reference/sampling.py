@@ -1,5 +1,5 @@
 """Evaluating and sampling a language model: perplexity, top-k/top-p filters, generation with a
-KV cache (week 9; used by ``helpers.cli.generate`` and week 10).
+KV cache (``helpers.reference.kv_cache``) (week 9; used by ``helpers.cli.generate`` and week 10).
 
     out = generate(model, idx, max_new_tokens=500, temperature=0.8, top_p=0.9)   # (B, T + 500)
 
@@ -68,8 +68,8 @@ def sample_next_token(logits: torch.Tensor, temperature: float = 1.0, top_k: int
     ``temperature == 0`` is greedy (argmax, the first index on ties); otherwise the logits are
     divided by the temperature, filtered by top-k then top-p, and a token is drawn from the softmax.
     """
-    if temperature < 0:
-        raise ValueError(f"temperature must be >= 0, got {temperature}")
+    if not temperature >= 0:
+        raise ValueError(f"temperature must be >= 0 (0 = greedy), got {temperature}")
     if temperature == 0:
         return logits.argmax(dim=-1)
     logits = logits / temperature
@@ -98,6 +98,8 @@ def generate(model, idx: torch.Tensor, max_new_tokens: int, temperature: float =
     """
     import time
 
+    from helpers.reference.kv_cache import forward_with_cache, new_kv_cache
+
     if idx.dim() != 2:
         raise ValueError(f"idx should be (B, T) token ids, got shape {tuple(idx.shape)}")
     if idx.size(1) == 0:
@@ -109,11 +111,12 @@ def generate(model, idx: torch.Tensor, max_new_tokens: int, temperature: float =
     for _ in range(max_new_tokens):
         start = time.perf_counter()
         if use_kv_cache and cache is not None and idx.size(1) <= block_size:
-            logits, _ = model(idx[:, fed:], kv_cache=cache)                   # only the new token(s)
+            logits = forward_with_cache(model, idx[:, fed:], cache)            # only the new token(s)
+        elif use_kv_cache:
+            cache = new_kv_cache(model)
+            logits = forward_with_cache(model, idx[:, -block_size:], cache)    # prefill with the whole window
         else:
-            context = idx[:, -block_size:]
-            cache = model.new_kv_cache() if use_kv_cache else None
-            logits, _ = model(context, kv_cache=cache)                         # the whole window
+            logits, _ = model(idx[:, -block_size:])                            # the whole window, every step
         fed = idx.size(1)
         next_id = sample_next_token(logits[:, -1, :], temperature, top_k, top_p, generator)   # (B,)
         idx = torch.cat([idx, next_id[:, None].to(idx.dtype)], dim=1)          # (B, T + 1)

@@ -23,9 +23,9 @@ class Block(nn.Module):
         super().__init__()
         C = config.n_embd
         self.residual = config.residual
-        self.ln_1 = nn.LayerNorm(C, bias=config.bias)
+        self.ln_1 = LayerNorm(C, bias=config.bias)
         self.attn = MultiHeadSelfAttention(config)
-        self.ln_2 = nn.LayerNorm(C, bias=config.bias)
+        self.ln_2 = LayerNorm(C, bias=config.bias)
         self.mlp = nn.Sequential(OrderedDict(c_fc=nn.Linear(C, 4 * C, bias=config.bias), gelu=nn.GELU(),
                                              c_proj=nn.Linear(4 * C, C, bias=config.bias),
                                              dropout=nn.Dropout(config.dropout)))
@@ -41,11 +41,13 @@ class GPT(nn.Module):
         if config.positions == "learned":
             self.pos_emb = nn.Embedding(config.block_size, C)
         elif config.positions == "sinusoidal":
-            self.register_buffer("pos_table", sinusoidal_positions(config.block_size, C), persistent=False)
+            self.register_buffer("pos_table", sinusoidal_positions(config.block_size, C) * SINUSOIDAL_SCALE, persistent=False)
         self.drop = nn.Dropout(config.dropout)
         self.blocks = nn.ModuleList([Block(config) for _ in range(config.n_layer)])
-        self.ln_f = nn.LayerNorm(C, bias=config.bias)
+        self.ln_f = LayerNorm(C, bias=config.bias)
         self.lm_head = nn.Linear(C, config.vocab_size, bias=False)
+        if config.tie_weights:
+            self.lm_head.weight = self.tok_emb.weight
         self.apply(self._init_weights)
 
     @staticmethod
@@ -94,12 +96,50 @@ _GPT_GENERATE = '''
         return idx
 '''
 
+_LN_INIT = '''
+class LayerNorm(nn.Module):
+    def __init__(self, d, eps=1e-5, bias=True):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(d))
+        self.bias = nn.Parameter(torch.zeros(d)) if bias else None
+'''
+
+_TRAIN = '''
+def train_babygpt(model, optimizer, lr_schedule, train_data, val_data, steps, batch_size, grad_clip=1.0,
+                  eval_every=100, eval_batches=10, generator=None, device="cpu", progress=True):
+    import time
+    block_size = model.config.block_size
+    history = History(extra={"lr": []})
+    start = time.perf_counter()
+    model.train()
+    for s in range(steps):
+        lr = lr_schedule(s)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        x, y = get_batch(train_data, block_size, batch_size, generator, device)
+        _, loss = model(x, y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if grad_clip is not None:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+        optimizer.step()
+        history.train_steps.append(s)
+        history.train_loss.append(loss.item())
+        history.extra["lr"].append(lr)
+        if (s + 1) % eval_every == 0 or s == steps - 1:
+            history.eval_steps.append(s + 1)
+            history.val_loss.append(estimate_loss(model, val_data, block_size, batch_size, eval_batches, device=device))
+    history.seconds = time.perf_counter() - start
+    return history
+'''
+
 MUTANTS = [
     # causal_mask
     Mutant("causal_mask", "strictly below the diagonal (a token cannot see itself)", '''
 def causal_mask(T):
     return torch.ones(T, T, dtype=torch.bool).tril(-1)
-''', visible=True),
+''', visible=True, names_it="on and below the diagonal"),
     Mutant("causal_mask", "upper triangle (attends to the future)", '''
 def causal_mask(T):
     return torch.ones(T, T, dtype=torch.bool).triu()
@@ -121,7 +161,7 @@ def sinusoidal_positions(T, d):
     pe[:, 0::2] = torch.cos(angle)
     pe[:, 1::2] = torch.sin(angle[:, : d // 2])
     return pe.float()
-''', visible=True),
+''', visible=True, names_it="sin(0) = 0 in the even columns"),
     Mutant("sinusoidal_positions", "frequency uses the pair index i instead of 2i", '''
 def sinusoidal_positions(T, d):
     pos = torch.arange(T, dtype=torch.float64)[:, None]
@@ -143,7 +183,7 @@ def sinusoidal_positions(T, d):
         q, k, v = (t.view(B, T, self.n_head, hs).transpose(1, 2) for t in (q, k, v))
         y = F.scaled_dot_product_attention(q, k, v)
         return self.resid_dropout(self.c_proj(y.transpose(1, 2).contiguous().view(B, T, C)))
-''', visible=True),
+''', visible=True, names_it="use the causal mask"),
     Mutant("MultiHeadSelfAttention", "scores divided by the head size instead of its square root", _MHSA_HEAD + '''
         q, k, v = (t.view(B, T, self.n_head, hs).transpose(1, 2) for t in (q, k, v))
         att = (q @ k.transpose(-2, -1)) / hs
@@ -170,7 +210,7 @@ def sinusoidal_positions(T, d):
     def forward(self, x):
         x = self.ln_1(x + self.attn(x))
         return self.ln_2(x + self.mlp(x))
-''', visible=True),
+''', visible=True, names_it="this is post-LN"),
     Mutant("Block", "no residual around the MLP", _BLOCK_INIT + '''
     def forward(self, x):
         x = x + self.attn(self.ln_1(x))
@@ -200,7 +240,7 @@ def sinusoidal_positions(T, d):
         for block in self.blocks:
             x = block(x)
         return self.lm_head(self.ln_f(x)), None
-''' + _GPT_GENERATE, visible=True),
+''' + _GPT_GENERATE, visible=True, names_it="loss should be a scalar tensor"),
     Mutant("GPT", "no final LayerNorm", _GPT_INIT + '''
     def forward(self, idx, targets=None):
         B, T = idx.shape
@@ -233,4 +273,99 @@ def sinusoidal_positions(T, d):
            + _GPT_GENERATE.replace("logits = logits[:, -1, :]", "logits = logits[:, 0, :]"), visible=False),
     Mutant("GPT", "top_k ignored in generate", _GPT_INIT + _GPT_FORWARD
            + _GPT_GENERATE.replace("if top_k is not None:", "if False:"), visible=False),
+
+    Mutant("GPT", "sinusoidal table not scaled", _GPT_INIT.replace(" * SINUSOIDAL_SCALE", "") + _GPT_FORWARD + _GPT_GENERATE,
+           visible=True, names_it="did you forget to scale the sinusoidal table"),
+    Mutant("GPT", "tie_weights ignored", _GPT_INIT.replace("if config.tie_weights:", "if False:") + _GPT_FORWARD + _GPT_GENERATE,
+           visible=True),
+    # LayerNorm
+    Mutant("LayerNorm", "unbiased variance", _LN_INIT + '''
+    def forward(self, x):
+        mean = x.mean(-1, keepdim=True)
+        var = x.var(-1, keepdim=True, unbiased=True)
+        return (x - mean) / torch.sqrt(var + self.eps) * self.weight + self.bias
+''', visible=True, names_it="unbiased variance"),
+    Mutant("LayerNorm", "ignores eps", _LN_INIT + '''
+    def forward(self, x):
+        mean = x.mean(-1, keepdim=True)
+        var = ((x - mean) ** 2).mean(-1, keepdim=True)
+        return (x - mean) / torch.sqrt(var) * self.weight + self.bias
+''', visible=False),
+    Mutant("LayerNorm", "calls F.layer_norm", _LN_INIT + '''
+    def forward(self, x):
+        return F.layer_norm(x, self.weight.shape, self.weight, self.bias, self.eps)
+''', visible=False),
+    Mutant("LayerNorm", "weight only, bias=False not supported", '''
+class LayerNorm(nn.Module):
+    def __init__(self, d, eps=1e-5, bias=True):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(d))
+        self.bias = nn.Parameter(torch.zeros(d))
+
+    def forward(self, x):
+        mean = x.mean(-1, keepdim=True)
+        var = ((x - mean) ** 2).mean(-1, keepdim=True)
+        return (x - mean) / torch.sqrt(var + self.eps) * self.weight + self.bias
+''', visible=False),
+    # configure_optimizer
+    Mutant("configure_optimizer", "decays the embeddings", '''
+def configure_optimizer(model, lr, weight_decay, betas=(0.9, 0.99)):
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    rest = [p for p in model.parameters() if p.dim() < 2]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay}, {"params": rest, "weight_decay": 0.0}],
+                             lr=lr, betas=betas)
+''', visible=True, names_it="embeddings should not be decayed"),
+    Mutant("configure_optimizer", "walks modules: a tied weight lands in both groups", '''
+def configure_optimizer(model, lr, weight_decay, betas=(0.9, 0.99)):
+    decay, rest = [], []
+    for m in model.modules():
+        for p in m.parameters(recurse=False):
+            (decay if isinstance(m, nn.Linear) and p.dim() == 2 else rest).append(p)
+    return torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay}, {"params": rest, "weight_decay": 0.0}],
+                             lr=lr, betas=betas)
+''', visible=False),
+    Mutant("configure_optimizer", "frozen parameters included", '''
+def configure_optimizer(model, lr, weight_decay, betas=(0.9, 0.99)):
+    emb = {id(m.weight) for m in model.modules() if isinstance(m, nn.Embedding)}
+    decay = [p for p in model.parameters() if p.dim() >= 2 and id(p) not in emb]
+    rest = [p for p in model.parameters() if not (p.dim() >= 2 and id(p) not in emb)]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay}, {"params": rest, "weight_decay": 0.0}],
+                             lr=lr, betas=betas)
+''', visible=False),
+    # lr_at
+    Mutant("lr_at", "the schedule peaks at step warmup_steps - 1", '''
+def lr_at(step, max_lr, min_lr, warmup_steps, total_steps):
+    if step < warmup_steps:
+        return max_lr * (step + 1) / warmup_steps
+    if step >= total_steps:
+        return float(min_lr)
+    progress = (step - warmup_steps) / (total_steps - warmup_steps)
+    return min_lr + 0.5 * (max_lr - min_lr) * (1.0 + math.cos(math.pi * progress))
+''', visible=True, names_it="peaks at step warmup_steps - 1"),
+    Mutant("lr_at", "the cosine goes back up after total_steps", '''
+def lr_at(step, max_lr, min_lr, warmup_steps, total_steps):
+    if step < warmup_steps:
+        return max_lr * step / warmup_steps
+    progress = (step - warmup_steps) / (total_steps - warmup_steps)
+    return min_lr + 0.5 * (max_lr - min_lr) * (1.0 + math.cos(math.pi * progress))
+''', visible=False),
+    Mutant("lr_at", "division by zero without warm-up", '''
+def lr_at(step, max_lr, min_lr, warmup_steps, total_steps):
+    if step <= warmup_steps:
+        return max_lr * step / warmup_steps
+    if step >= total_steps:
+        return float(min_lr)
+    progress = (step - warmup_steps) / (total_steps - warmup_steps)
+    return min_lr + 0.5 * (max_lr - min_lr) * (1.0 + math.cos(math.pi * progress))
+''', visible=False),
+    # train_babygpt
+    Mutant("train_babygpt", "forgets zero_grad (gradients accumulate)", _TRAIN.replace("        optimizer.zero_grad(set_to_none=True)\n", ""),
+           visible=True, names_it="zero_grad"),
+    Mutant("train_babygpt", "clips after optimizer.step()", _TRAIN.replace(
+        "        if grad_clip is not None:\n            torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)\n        optimizer.step()\n",
+        "        optimizer.step()\n        if grad_clip is not None:\n            torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)\n"),
+           visible=False),
+    Mutant("train_babygpt", "the schedule is never applied", _TRAIN.replace("            group[\"lr\"] = lr\n", "            pass\n"),
+           visible=True, names_it="set every param group's lr"),
 ]

@@ -6,7 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers.reference.gpt import GPT, Block, GPTConfig, KVCache, MultiHeadSelfAttention, causal_mask, sinusoidal_positions
+from helpers.reference.gpt import (GPT, Block, GPTConfig, LayerNorm, MultiHeadSelfAttention, causal_mask, configure_optimizer,
+                                  lr_at, sinusoidal_positions, train_babygpt)
 
 
 def small(**kw):
@@ -58,17 +59,6 @@ def test_attention_matches_torch_multihead_attention():
     assert w.shape == (2, 3, 7, 7)
     assert torch.allclose(w.sum(-1), torch.ones(2, 3, 7), atol=1e-6)
     assert (w[..., 0, 1:] == 0).all()
-
-
-def test_attention_with_cache_matches_full():
-    torch.manual_seed(1)
-    attn = MultiHeadSelfAttention(small()).eval()
-    x = torch.randn(2, 9, 16)
-    full = attn(x)
-    cache = KVCache()
-    parts = [attn(x[:, :5], cache), attn(x[:, 5:7], cache), attn(x[:, 7:8], cache), attn(x[:, 8:], cache)]
-    assert len(cache) == 9
-    assert torch.allclose(torch.cat(parts, 1), full, atol=1e-6)
 
 
 def test_block_shapes_and_residual_flag():
@@ -123,20 +113,6 @@ def test_gpt_errors():
         model(torch.zeros(2, 4, dtype=torch.long), torch.zeros(2, 3, dtype=torch.long))
 
 
-def test_gpt_kv_cache_forward_matches():
-    torch.manual_seed(0)
-    model = GPT(small()).eval()
-    idx = torch.randint(0, 11, (2, 12))
-    full, _ = model(idx)
-    cache = model.new_kv_cache()
-    a, _ = model(idx[:, :8], kv_cache=cache)
-    b, _ = model(idx[:, 8:9], kv_cache=cache)
-    c, _ = model(idx[:, 9:], kv_cache=cache)
-    assert torch.allclose(torch.cat([a, b, c], 1), full, atol=1e-5)
-    with pytest.raises(ValueError, match="block_size"):
-        model(idx[:, :5], kv_cache=cache)
-
-
 def test_training_reduces_loss_and_gradients_flow():
     torch.manual_seed(0)
     model = GPT(small(n_layer=1))
@@ -182,3 +158,89 @@ def test_attention_maps():
         want = model.blocks[1].attn.attention_weights(model.blocks[1].ln_1(x))
     assert torch.allclose(maps, want, atol=1e-6)
     assert model.training, "the model's mode is restored"
+
+
+def test_layernorm_equals_torch():
+    torch.manual_seed(0)
+    ln, ref = LayerNorm(16), torch.nn.LayerNorm(16)
+    with torch.no_grad():
+        ln.weight.normal_(); ln.bias.normal_()
+        ref.weight.copy_(ln.weight); ref.bias.copy_(ln.bias)
+    x = torch.randn(3, 5, 16) * 4 + 2
+    assert torch.allclose(ln(x), ref(x), atol=1e-5)
+    assert set(dict(ln.named_parameters())) == {"weight", "bias"}
+    assert LayerNorm(8, bias=False).bias is None
+    assert not isinstance(ln, torch.nn.LayerNorm)
+
+
+def test_configure_optimizer_groups():
+    model = GPT(small(tie_weights=True))
+    opt = configure_optimizer(model, 1e-3, 0.1, (0.9, 0.95))
+    assert isinstance(opt, torch.optim.AdamW)
+    decay, no_decay = opt.param_groups
+    assert decay["weight_decay"] == 0.1 and no_decay["weight_decay"] == 0.0
+    ids = [id(p) for g in opt.param_groups for p in g["params"]]
+    assert sorted(ids) == sorted(id(p) for p in model.parameters())            # each exactly once
+    assert all(p.dim() == 2 for p in decay["params"])
+    assert any(p is model.tok_emb.weight for p in no_decay["params"])          # embeddings (and the tied head) undecayed
+    assert opt.defaults["betas"] == (0.9, 0.95)
+
+
+def test_lr_at_schedule():
+    lrs = [lr_at(s, 1.0, 0.1, 10, 110) for s in range(130)]
+    assert lrs[0] == 0.0 and abs(lrs[5] - 0.5) < 1e-12 and lrs[10] == 1.0
+    assert abs(lrs[60] - 0.55) < 1e-12 and lrs[110] == 0.1 and lrs[129] == 0.1
+    assert all(a >= b for a, b in zip(lrs[10:], lrs[11:]))
+
+
+def test_train_babygpt_runs_the_loop():
+    torch.manual_seed(0)
+    model = GPT(small(n_layer=1))
+    data = torch.arange(400).remainder(11)
+    opt = torch.optim.AdamW(model.parameters(), lr=0.0)
+    hist = train_babygpt(model, opt, lambda s: 1e-2 * (s + 1) / 20, data, data[:100], steps=20, batch_size=4,
+                         eval_every=8, eval_batches=2, generator=torch.Generator().manual_seed(0), progress=False)
+    assert hist.eval_steps == [8, 16, 20] and len(hist.train_loss) == 20
+    assert hist.extra["lr"][0] == 1e-2 / 20 and opt.param_groups[0]["lr"] == 1e-2
+    assert hist.val_loss[-1] < hist.val_loss[0] and model.training
+
+
+def test_week08_notebook_defines_the_reference_model():
+    """The GPT the learner builds in week 8 (the solution's definition cells) is this module's GPT:
+    its state dict loads strictly into the reference class and gives identical logits, for every
+    ablation switch."""
+    import math as _math
+    from collections import OrderedDict
+    from dataclasses import replace as _replace
+
+    import nbformat
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    import helpers.reference.gpt as ref
+    root = __import__("pathlib").Path(__file__).resolve().parents[2]
+    nb = nbformat.read(str(root / "solutions/week08/babygpt.ipynb"), as_version=4)
+    ns = {"torch": torch, "nn": nn, "F": F, "math": _math, "OrderedDict": OrderedDict, "replace": _replace,
+          "GPTConfig": GPTConfig}
+    wanted = ("LayerNorm", "causal_mask", "sinusoidal_positions", "MultiHeadSelfAttention", "Block", "GPT")
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.cell_type == "code" and gid in wanted:
+            exec(cell.source, ns)
+        elif cell.cell_type == "code" and cell.source.startswith("SINUSOIDAL_SCALE ="):
+            exec(cell.source.splitlines()[0], ns)
+    assert ns["SINUSOIDAL_SCALE"] == ref.SINUSOIDAL_SCALE
+    assert all(name in ns for name in wanted)
+    for changes in ({}, {"positions": "sinusoidal"}, {"positions": "none"}, {"residual": False},
+                    {"tie_weights": True}, {"bias": False}):
+        cfg = small(**changes)
+        torch.manual_seed(0)
+        mine = ns["GPT"](cfg).eval()
+        torch.manual_seed(0)
+        theirs = ref.GPT(cfg).eval()
+        assert set(mine.state_dict()) == set(theirs.state_dict()), changes
+        for (k, a), b in zip(mine.state_dict().items(), theirs.state_dict().values()):
+            assert torch.equal(a, b), f"{changes}: the same seed should give the same initial {k}"
+        theirs.load_state_dict(mine.state_dict(), strict=True)
+        idx = torch.randint(0, 11, (2, 16))
+        assert torch.equal(mine(idx)[0], theirs(idx)[0]), changes

@@ -123,6 +123,12 @@ def test_generate_sampling_same_seed(model):
         generate(model, torch.zeros(1, 0, dtype=torch.long), 3)
 
 
+@pytest.mark.parametrize("kwargs", [dict(temperature=-0.1), dict(top_k=0), dict(top_p=0.0), dict(top_p=1.5)])
+def test_invalid_sampling_arguments(kwargs):
+    with pytest.raises(ValueError):
+        sample_next_token(torch.zeros(2, 5), **kwargs)
+
+
 def test_cache_feeds_one_token_per_step():
     """The cache's saving, counted rather than timed (timings belong in benchmarks): with the
     cache every step after the prompt runs the model on one new token, without it on the whole
