@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,6 +88,8 @@ class _Runs:
             run = SolutionRun(path)
             start = time.perf_counter()
             self.executions[path] = self.executions.get(path, 0) + 1
+            if self.executions[path] > 1:  # its tests did not run one after the other
+                warnings.warn(f"{notebook_id(path)} executed {self.executions[path]} times in this session", stacklevel=2)
             try:
                 run.live = LiveNotebook(path).__enter__()
             except Exception as e:  # noqa: BLE001 - every test of the notebook reports it
@@ -145,12 +148,29 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(pytest.mark.notebook)
             if not any(True for _ in item.iter_markers("xdist_group")):
                 item.add_marker(pytest.mark.xdist_group(notebook_id(path)))
+    if config.getvalue("loadgroup") and items and hasattr(items[0], "_id"):
+        for item in items:
+            _apply_group(item)
+
+
+def _apply_group(item) -> None:
+    """What xdist 3.8 does to a grouped item's node id (``<nodeid>@<group>``, the group is how the
+    controller schedules it), done so that pytest 9 sees it: its node ids live in ``_id``, and
+    xdist's ``item._nodeid = ...`` has no effect any more, which silently ungroups every test."""
+    from _pytest.nodeid import NodeId
+
+    groups = sorted({_group_name(m) for m in item.iter_markers("xdist_group")})
+    if groups and "@" not in item.nodeid.rpartition("]")[2]:
+        item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")
+
+
+def _group_name(mark) -> str:
+    return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
 
 
 def _unit(item) -> str:
     """The work unit xdist's loadgroup schedules the item in: its group, else the test itself."""
-    groups = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
-                     for m in item.iter_markers("xdist_group")})
+    groups = sorted({_group_name(m) for m in item.iter_markers("xdist_group")})
     return "_".join(groups) if groups else item.nodeid.split("@")[0]
 
 
