@@ -20,11 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tools.course import setup_cell_source, week_of_path  # noqa: E402
-
-
-def _markers(src: str, begin: str, end: str) -> tuple[int, int]:
-    lines = [ln.strip() for ln in src.splitlines()]
-    return lines.count(begin), lines.count(end)
+from tools.notebook_markers import HIDDEN, SOLUTION, count_markers, nbmeta  # noqa: E402
 
 
 def check_notebook(path: Path) -> list[str]:
@@ -39,10 +35,10 @@ def check_notebook(path: Path) -> list[str]:
         problems.append("the first cell should state the learning objectives and the expected time")
     for i, cell in enumerate(nb.cells):
         where = f"cell {i} ({cell.cell_type})"
-        meta = cell.metadata.get("nbgrader")
+        meta = nbmeta(cell)
         src = cell.source
-        sol = _markers(src, "### BEGIN SOLUTION", "### END SOLUTION")
-        hid = _markers(src, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+        sol = count_markers(src, *SOLUTION)
+        hid = count_markers(src, *HIDDEN)
         if not meta:
             if any(sol) or any(hid):
                 problems.append(f"{where}: has solution/hidden-test markers but no nbgrader metadata, "

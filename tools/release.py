@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from tools.course import setup_cell_source, week_of_path  # noqa: E402
 from tools.check_notebooks import check_notebook  # noqa: E402
+from tools.nbgrader_env import nbgrader_command, with_bin_on_path  # noqa: E402
 
 
 def assignments(root: Path) -> list[str]:
@@ -44,21 +45,8 @@ def sync_setup_cells(root: Path) -> list[Path]:
     return changed
 
 
-def nbgrader_cmd() -> list[str]:
-    exe = Path(sys.executable).with_name("nbgrader")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "nbgrader"]
-
-
-def course_env() -> dict[str, str]:
-    """The environment for nbgrader subprocesses: this Python's bin folder first on PATH
-    (nbgrader runs `alembic` from PATH when it opens a gradebook)."""
-    env = dict(os.environ)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    return env
-
-
 def generate(root: Path, names: list[str]) -> None:
-    env = course_env()
+    env = with_bin_on_path(dict(os.environ))  # nbgrader runs `alembic` from PATH
     # Releases never need the instructor's gradebook: use a throwaway one unless told otherwise.
     with tempfile.TemporaryDirectory() as tmp:
         env.setdefault("COURSE_GRADEBOOK", f"sqlite:///{Path(tmp) / 'release.db'}")
@@ -66,7 +54,7 @@ def generate(root: Path, names: list[str]) -> None:
             out = root / "notebooks" / name
             if out.exists():
                 shutil.rmtree(out)  # no stale learner files survive a release
-            cmd = nbgrader_cmd() + ["generate_assignment", name, "--force", "--log-level=WARN"]
+            cmd = nbgrader_command("generate_assignment", name, "--force", "--log-level=WARN")
             proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
             if proc.returncode != 0:
                 sys.stderr.write(proc.stdout + proc.stderr)

@@ -23,7 +23,7 @@ import nbformat
 import pytest
 
 from tests.mutants import catalogue
-from tests.nbharness import ROOT, answer_part, filled_in, make_course_copy, nbmeta
+from tests.nbharness import ROOT, answer_part, filled_in, graded_test_cells, make_course_copy, nbmeta
 
 WEEK = "week01"
 NB = "perceptron.ipynb"
@@ -49,6 +49,10 @@ def _mutant(name: str):
 def build_class(learner, solution) -> tuple[dict[str, object], dict[str, dict]]:
     """{student: notebook or raw text or (file name, content)}, {student: what must come out}."""
     ref = filled_in(learner, solution)
+    points = graded_test_cells(solution)
+    full = sum(points.values())
+    lost = {g: f"{g} (0/{p:g})" for g, p in points.items()}
+    every = list(lost.values())
     subs: dict[str, object] = {}
     expect: dict[str, dict] = {}
 
@@ -56,33 +60,31 @@ def build_class(learner, solution) -> tuple[dict[str, object], dict[str, dict]]:
         subs[student] = content
         expect[student] = {"status": status, "score": score, "notes": list(notes), "failed": failed}
 
-    add("good", ref, score=6.0, failed=[])
+    add("good", ref, score=full, failed=[])
     m = _mutant("bias subtracted")
-    add("partly_wrong", filled_in(learner, solution, {m.exercise: m.source}), score=4.0,
-        failed=["test_perceptron_predict (0/2)"])
-    add("untouched", learner, score=0.0,
-        failed=["test_make_xor (0/1)", "test_perceptron_predict (0/2)", "test_perceptron_fit (0/3)"])
+    add("partly_wrong", filled_in(learner, solution, {m.exercise: m.source}), score=full - points["test_perceptron_predict"],
+        failed=[lost["test_perceptron_predict"]])
+    add("untouched", learner, score=0.0, failed=every)
     # loops forever in a demonstration cell after every exercise: the cell is stopped, no point lost
-    add("loop_in_demo", _insert_after(ref, "test_perceptron_fit", "while True:\n    pass"), score=6.0,
+    add("loop_in_demo", _insert_after(ref, "test_perceptron_fit", "while True:\n    pass"), score=full,
         notes=["stopped by the per-cell time limit"], failed=[])
     # hangs inside a graded function (sleeping, so the three cells that call it cost no CPU):
     # its test cell is stopped and fails
     fit = next(c.source for c in solution.cells if nbmeta(c).get("grade_id") == "perceptron_fit")
     looping_fit = answer_part(fit.replace("### BEGIN SOLUTION", "### BEGIN SOLUTION\n    import time\n    while True:\n        time.sleep(0.05)", 1))
-    add("loop_in_function", filled_in(learner, solution, {"perceptron_fit": looping_fit}), score=3.0,
-        notes=["(test_perceptron_fit) stopped by the per-cell time limit"], failed=["test_perceptron_fit (0/3)"])
+    add("loop_in_function", filled_in(learner, solution, {"perceptron_fit": looping_fit}), score=full - points["test_perceptron_fit"],
+        notes=["(test_perceptron_fit) stopped by the per-cell time limit"], failed=[lost["test_perceptron_fit"]])
     add("kills_kernel", _insert_after(ref, "perceptron_predict", "import os\nos._exit(1)"),
         status="kernel-died", notes=["the kernel died"])
     imports = _index(ref, "setup") + 1
     raising = copy.deepcopy(ref)
     raising.cells[imports].source = "import package_not_installed_on_the_grader\n" + raising.cells[imports].source
-    add("raises_at_import", raising, score=0.0,
-        failed=["test_make_xor (0/1)", "test_perceptron_predict (0/2)", "test_perceptron_fit (0/3)"])
+    add("raises_at_import", raising, score=0.0, failed=every)
     add("prints_megabytes", _insert_after(
         ref, "test_make_xor", "print('x' * 3_000_000)\nfor i in range(200_000):\n    print(i)"),
-        score=6.0, notes=["output truncated"], failed=[])
+        score=full, notes=["output truncated"], failed=[])
     add("hogs_memory", _insert_after(ref, "test_perceptron_fit", "hog = bytearray(6 * 2**30)"),
-        score=6.0, failed=[], notes=["ran out of memory (MemoryError; limit 4 GB)"])
+        score=full, failed=[], notes=["ran out of memory (MemoryError; limit 4 GB)"])
     add("ignores_interrupts", _insert_after(
         ref, "test_perceptron_fit", "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"),
         status="timed-out", notes=["did not stop when interrupted"])
@@ -90,17 +92,19 @@ def build_class(learner, solution) -> tuple[dict[str, object], dict[str, dict]]:
     hard = _mutant("hard-coded visible answer")
     edited = filled_in(learner, solution, {hard.exercise: hard.source})
     edited.cells[_index(edited, "test_perceptron_predict")].source = 'passed("perceptron_predict")'
-    add("edits_test_cell", edited, score=4.0, failed=["test_perceptron_predict (0/2)"],
+    add("edits_test_cell", edited, score=full - points["test_perceptron_predict"],
+        failed=[lost["test_perceptron_predict"]],
         notes=["test cell test_perceptron_predict was edited"])
     deleted = copy.deepcopy(ref)
     del deleted.cells[_index(deleted, "test_make_xor")]
     del deleted.cells[_index(deleted, "week01-intro")]
-    add("deletes_cells", deleted, score=6.0, failed=[], notes=["cells deleted: week01-intro, test_make_xor"])
+    add("deletes_cells", deleted, score=full, failed=[], notes=["cells deleted: week01-intro, test_make_xor"])
     reordered = copy.deepcopy(ref)
     i = _index(reordered, "perceptron_predict")
     reordered.cells[i], reordered.cells[i + 1] = reordered.cells[i + 1], reordered.cells[i]
-    add("reorders_cells", reordered, score=4.0, failed=["test_perceptron_predict (0/2)"], notes=["cells reordered"])
-    add("renames_notebook", ("perceptron (1).ipynb", ref), score=6.0, failed=[],
+    add("reorders_cells", reordered, score=full - points["test_perceptron_predict"],
+        failed=[lost["test_perceptron_predict"]], notes=["cells reordered"])
+    add("renames_notebook", ("perceptron (1).ipynb", ref), score=full, failed=[],
         notes=["notebook renamed: perceptron (1).ipynb graded as perceptron.ipynb"])
     add("not_json", '{"cells": [ this is not JSON', status="invalid", score=0.0, notes=["not valid JSON"])
     add("empty", "", status="invalid", score=0.0, notes=["empty file"])

@@ -10,7 +10,7 @@ hooks. Private copies of the ``helpers.checks`` functions are made with their ow
 
 ``__course_guard__(grade_id, globals())`` then, in the test cell:
 1. verifies that everything snapshotted is still the same object (functions: same code too);
-2. verifies that the names a test cell uses (the check functions; np, torch, nn, F) are bound
+2. verifies that the names a test cell uses (the check functions; np, numpy, torch) are bound
    to the genuine objects in the notebook's namespace;
 3. on any difference raises AssertionError("GRADING INTEGRITY: ...") naming what was replaced,
    so the test scores 0; otherwise rebinds the check names to the private copies and prints a
@@ -91,7 +91,7 @@ def _install(key_path, preload):
     private = {k: g[k] for k in public}
     genuine = {k: getattr(checks, k) for k in public}
     g_snapshot = list(g.items())
-    aliases = {"np": "numpy", "numpy": "numpy", "torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional"}
+    aliases = {"np": "numpy", "numpy": "numpy", "torch": "torch"}
 
     def problems(ns):
         bad = []

@@ -28,6 +28,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -188,11 +189,13 @@ def launch(spec_path: str, cmd: list[str]) -> None:
         work = prepare_scratch(spec, cwd)
         uid = spec.get("uid")
         nproc = int(spec.get("nproc") or 0)
-        if uid is not None and os.geteuid() == 0:
-            # bubblewrap opens what it mounts as root (Python may live in root's home); inside the
-            # sandbox the kernel drops to its own user id, where the process limit counts
-            cmd = [sys.executable, "-I", str(Path(__file__).resolve()), "drop", str(uid), str(nproc), "--", *cmd]
-        elif nproc:
+        root = uid is not None and os.geteuid() == 0
+        # Inside the sandbox a small step (drop) restores SIGINT and, running as root, gives the
+        # kernel its own user id, where the process limit counts (bubblewrap opens what it mounts
+        # as root: Python may live in root's home).
+        cmd = [sys.executable, "-I", str(Path(__file__).resolve()), "drop", str(uid) if root else "-",
+               str(nproc) if root else "0", "--", *cmd]
+        if not root and nproc:
             limit = _own_tasks(os.getuid()) + nproc
             soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
             if hard != resource.RLIM_INFINITY:
@@ -200,6 +203,9 @@ def launch(spec_path: str, cmd: list[str]) -> None:
             resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
         argv = bwrap_argv(spec, cwd, work, cmd)
         os.chdir("/")
+        # an interrupt (SIGINT to the process group) is for the kernel, not for bubblewrap, which
+        # would die of it and take the kernel along: bubblewrap ignores it, drop() restores it
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         os.execv(argv[0], argv)
     except BaseException as e:  # noqa: BLE001
         sys.stderr.write(f"SANDBOX FAILED: {type(e).__name__}: {e}\n")
@@ -212,12 +218,15 @@ def launch_command(spec_path: str) -> list[str]:
     return [sys.executable, "-I", str(Path(__file__).resolve()), "launch", spec_path, "--"]
 
 
-def drop(uid: int, nproc: int, cmd: list[str]) -> None:
-    """Inside the sandbox, as root: the process limit, then the kernel's own user id, then ``cmd``."""
+def drop(uid: int | None, nproc: int, cmd: list[str]) -> None:
+    """Inside the sandbox: SIGINT back to its default (the kernel turns it into KeyboardInterrupt);
+    running as root, the process limit and the kernel's own user id; then ``cmd``."""
     try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         if nproc:
             resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-        _drop_privileges(uid)
+        if uid is not None:
+            _drop_privileges(uid)
         os.execv(cmd[0], cmd)
     except BaseException as e:  # noqa: BLE001
         sys.stderr.write(f"SANDBOX FAILED: {type(e).__name__}: {e}\n")
@@ -229,5 +238,5 @@ if __name__ == "__main__":
     if len(sys.argv) > 3 and sys.argv[1] == "launch" and sys.argv[3] == "--":
         launch(sys.argv[2], sys.argv[4:])
     if len(sys.argv) > 4 and sys.argv[1] == "drop" and sys.argv[4] == "--":
-        drop(int(sys.argv[2]), int(sys.argv[3]), sys.argv[5:])
+        drop(None if sys.argv[2] == "-" else int(sys.argv[2]), int(sys.argv[3]), sys.argv[5:])
     sys.exit("usage: python sandbox.py launch SPEC -- CMD...")

@@ -50,8 +50,7 @@ def token(gid: str) -> str:
 
 
 GRADING_NAMES = {"check", "check_equal", "check_close", "check_shape", "check_dtype", "check_unchanged",
-                 "check_raises", "check_type", "passed", "fail", "np", "numpy", "torch", "nn", "F", "checks",
-                 "helpers", "__course_guard__"}
+                 "check_raises", "check_type", "passed", "fail", "np", "numpy", "torch", "__course_guard__"}
 PATCHED_MODULES = {"numpy", "np", "torch", "nn", "F", "helpers", "checks", "builtins", "__builtins__", "sys",
                    "IPython", "math"}
 SUSPECT_CALLS = {"setattr", "delattr", "settrace", "setprofile", "_getframe", "get_objects", "get_referrers",
@@ -116,9 +115,13 @@ def scan_source(src: str) -> list[str]:
         elif isinstance(t, ast.Starred):
             yield from target_names(t.value)
 
-    module_level = set()
-    for stmt in tree.body:  # names bound at the top level of the cell
-        module_level.update(id(n) for n in ast.walk(stmt))
+    patched = set(PATCHED_MODULES)
+    for node in ast.walk(tree):  # local names of the modules a test relies on: import numpy as xp
+        if isinstance(node, ast.Import):
+            patched.update(a.asname for a in node.names
+                           if a.asname and a.name.split(".")[0] in ("numpy", "torch", "helpers", "builtins", "sys"))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ("numpy", "torch", "helpers"):
+            patched.update(a.asname or a.name for a in node.names if a.name in ("checks", "testing", "nn", "linalg"))
     for node in ast.walk(tree):
         targets = []
         if isinstance(node, ast.Assign):
@@ -136,7 +139,7 @@ def scan_source(src: str) -> list[str]:
             if isinstance(t, (ast.Attribute, ast.Subscript)):
                 d = _dotted(t)
                 root = d.split(".")[0].split("[")[0]
-                if root in PATCHED_MODULES or "sys.modules" in d:
+                if root in patched or "sys.modules" in d:
                     found.append(f"assigns {d}")
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in GRADING_NAMES:
             found.append(f"defines {node.name}")
@@ -160,7 +163,7 @@ def scan_source(src: str) -> list[str]:
                 found.append(f"calls {f}")
             if last in ("globals", "vars") and not node.args:
                 found.append(f"calls {f}()")
-            if last in ("exec", "eval", "__import__"):
+            if isinstance(node.func, ast.Name) and last in ("exec", "eval", "__import__"):
                 found.append(f"calls {f}")
             if f.endswith("events.register") or f.endswith("register_magic_function"):
                 found.append(f"calls {f}")
