@@ -1,16 +1,18 @@
 # Instructor's grading workflow (included by the Makefile: `-include grading.mk`).
-# Every target runs real nbgrader through tools/grade.py; see INSTRUCTORS.md.
+# Every target runs real nbgrader through tools/grade.py (= python -m tools.grading); see INSTRUCTORS.md.
 #
 #   make students ROSTER=roster.csv        add/update students (CSV: id,first_name,last_name,email)
 #   make assign WEEK=week01                generate + release to the exchange
 #   make collect WEEK=week01               collect submissions from the exchange
 #   make zip-collect WEEK=week01 ZIP=downloads.zip [ZIP_REGEX='...']
-#   make autograde WEEK=week01 [JOBS=2]    robust autograding, report in .grading/reports/
+#   make autograde WEEK=week01 [JOBS=2]    robust, sandboxed autograding, report in .grading/reports/
+#                                          (UNSAFE_NO_SANDBOX=1: without bubblewrap; the report says so)
 #   make feedback WEEK=week01              HTML feedback (checked: no hidden tests)
 #   make return-feedback WEEK=week01       feedback to the exchange
 #   make grades [GRADES=grades.csv]        export every grade to CSV
 #   make formgrader                        JupyterLab with the nbgrader Formgrader
-#   make test-grading                      the grading tests (workflow, robustness, determinism)
+#   make test-grading                      the grading tests (tests/grading: workflow, robustness,
+#                                          hostile class, determinism, round trips)
 
 BIN ?= .venv/bin
 GRADE_PY = $(BIN)/python tools/grade.py
@@ -19,7 +21,7 @@ JOBS ?= 1
 GRADES ?= grades.csv
 
 .PHONY: students assign collect zip-collect autograde feedback return-feedback grades formgrader \
-	test-grading grading-benchmark _need-week
+	test-grading grading-benchmark grading-sandbox-benchmark _need-week
 
 _need-week:
 	@test -n "$(WEEK)" || { echo "say which week: make $(MAKECMDGOALS) WEEK=week01"; exit 2; }
@@ -39,7 +41,7 @@ zip-collect: _need-week $(STAMP)
 	$(GRADE_PY) zip-collect $(WEEK) $(ZIP) $(if $(ZIP_REGEX),--regex '$(ZIP_REGEX)')
 
 autograde: _need-week $(STAMP)
-	$(GRADE_PY) autograde $(WEEK) --jobs $(JOBS)
+	$(GRADE_PY) autograde $(WEEK) --jobs $(JOBS) $(if $(UNSAFE_NO_SANDBOX),--unsafe-no-sandbox)
 
 feedback: _need-week $(STAMP)
 	$(GRADE_PY) feedback $(WEEK)
@@ -54,8 +56,10 @@ formgrader: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) --ServerApp.default_url=/formgrader $(ROOT_FLAG)
 
 test-grading: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(or $(WORKERS),2) --dist loadfile tests/test_instructor_workflow.py \
-		tests/test_robust_grading.py tests/test_grading_determinism.py
+	$(BIN)/python -m pytest -q -n $(or $(WORKERS),2) --dist loadgroup tests/grading
 
 grading-benchmark: $(STAMP)
 	nice -n 5 $(BIN)/python benchmarks/grading_time.py --students 30
+
+grading-sandbox-benchmark: $(STAMP)
+	nice -n 5 $(BIN)/python benchmarks/grading_time.py --students 8 --jobs 1 --modes sandbox unsafe
