@@ -31,7 +31,11 @@ def check_notebook(path: Path) -> list[str]:
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     if not code_cells or code_cells[0].source != setup_cell_source(week_of_path(path)):
         problems.append("the first code cell is not the course setup cell (run `python tools/release.py --sync-setup`)")
-    if not nb.cells or "learning objectives" not in nb.cells[0].source.lower() or "time" not in nb.cells[0].source.lower():
+    if (
+        not nb.cells
+        or "learning objectives" not in nb.cells[0].source.lower()
+        or "time" not in nb.cells[0].source.lower()
+    ):
         problems.append("the first cell should state the learning objectives and the expected time")
     for i, cell in enumerate(nb.cells):
         where = f"cell {i} ({cell.cell_type})"
@@ -41,8 +45,10 @@ def check_notebook(path: Path) -> list[str]:
         hid = count_markers(src, *HIDDEN)
         if not meta:
             if any(sol) or any(hid):
-                problems.append(f"{where}: has solution/hidden-test markers but no nbgrader metadata, "
-                                "so they would be released as they are")
+                problems.append(
+                    f"{where}: has solution/hidden-test markers but no nbgrader metadata, "
+                    "so they would be released as they are"
+                )
             continue
         gid = meta.get("grade_id")
         if not gid:
@@ -57,8 +63,10 @@ def check_notebook(path: Path) -> list[str]:
         if is_solution and sol[0] != sol[1]:
             problems.append(f"{where} {gid!r}: unbalanced ### BEGIN/END SOLUTION markers")
         if is_solution and cell.cell_type == "code" and sol[0] == 0:
-            problems.append(f"{where} {gid!r}: solution cell without ### BEGIN SOLUTION / ### END SOLUTION "
-                            "(the whole cell would be replaced by a stub)")
+            problems.append(
+                f"{where} {gid!r}: solution cell without ### BEGIN SOLUTION / ### END SOLUTION "
+                "(the whole cell would be replaced by a stub)"
+            )
         if is_solution and cell.cell_type == "markdown" and sol[0] == 0:
             problems.append(f"{where} {gid!r}: written answer without a model answer between solution markers")
         if hid[0] != hid[1]:

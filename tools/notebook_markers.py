@@ -23,6 +23,7 @@ def source_of(cell_or_src) -> str:
 
 # ----------------------------------------------------------------------------- metadata
 
+
 def nbmeta(cell) -> dict:
     """The cell's ``nbgrader`` metadata ({} when it has none)."""
     return (cell.get("metadata", {}) or {}).get("nbgrader", {}) or {}
@@ -64,6 +65,7 @@ def graded_test_cells(nb) -> dict[str, float]:
 
 
 # ----------------------------------------------------------------------------- regions
+
 
 def count_markers(src, begin: str, end: str) -> tuple[int, int]:
     """How many lines are exactly ``begin`` and ``end``."""

@@ -23,8 +23,8 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools.course import setup_cell_source, week_of_path  # noqa: E402
 from tools.check_notebooks import check_notebook  # noqa: E402
+from tools.course import setup_cell_source, week_of_path  # noqa: E402
 from tools.nbgrader_env import nbgrader_command, with_bin_on_path  # noqa: E402
 
 
@@ -59,7 +59,7 @@ def generate(root: Path, names: list[str]) -> None:
             if proc.returncode != 0:
                 sys.stderr.write(proc.stdout + proc.stderr)
                 raise SystemExit(f"nbgrader generate_assignment {name} failed (exit {proc.returncode})")
-            print(f"released {name}: " + ", ".join(str(p.relative_to(root)) for p in sorted(out.glob('*.ipynb'))))
+            print(f"released {name}: " + ", ".join(str(p.relative_to(root)) for p in sorted(out.glob("*.ipynb"))))
 
 
 def main(argv: list[str] | None = None) -> int:

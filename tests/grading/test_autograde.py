@@ -2,11 +2,11 @@
 the reference solution scores every autograded point, the untouched learner notebook scores 0
 (without crashing or hanging the grader), and one wrong exercise loses exactly its points."""
 
+import nbformat
 import pytest
 
 from tests.mutants import catalogue
-from tests.nbharness import autograde, filled_in, make_course_copy, released, weeks, ROOT, graded_test_cells
-import nbformat
+from tests.nbharness import ROOT, autograde, filled_in, graded_test_cells, make_course_copy, released, weeks
 
 
 @pytest.mark.notebook
@@ -14,17 +14,24 @@ import nbformat
 def test_round_trip(week, tmp_path):
     env = make_course_copy(tmp_path, [week])
     learner = released(tmp_path, env, week)
-    solutions = {p.name: nbformat.read(str(p), as_version=4) for p in sorted((ROOT / "solutions" / week).glob("*.ipynb"))}
+    solutions = {
+        p.name: nbformat.read(str(p), as_version=4) for p in sorted((ROOT / "solutions" / week).glob("*.ipynb"))
+    }
     assert set(learner) == set(solutions)
     # the first catalogued mistake of the week, in the notebook that holds its exercise
     mutant = catalogue(week)[0]
-    wrong_name = next(n for n, nb in solutions.items()
-                      if any(c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == mutant.exercise for c in nb.cells))
+    wrong_name = next(
+        n
+        for n, nb in solutions.items()
+        if any(c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == mutant.exercise for c in nb.cells)
+    )
     subs = {
         "reference": {n: filled_in(learner[n], solutions[n]) for n in learner},
         "untouched": dict(learner),
-        "one_wrong": {n: filled_in(learner[n], solutions[n], {mutant.exercise: mutant.source} if n == wrong_name else {})
-                      for n in learner},
+        "one_wrong": {
+            n: filled_in(learner[n], solutions[n], {mutant.exercise: mutant.source} if n == wrong_name else {})
+            for n in learner
+        },
     }
     scores = autograde(tmp_path, env, week, subs)
     proc = scores.pop("_proc")
@@ -34,11 +41,14 @@ def test_round_trip(week, tmp_path):
         points.update(graded_test_cells(nb))
     for student in subs:  # a missing grade row is a grading failure, not a score of 0
         missing = sorted(set(points) - set(scores[student]))
-        assert not missing, (f"{week}: no grade for {missing} of submission {student!r} in the gradebook "
-                             f"(grades found: {scores[student]})")
+        assert not missing, (
+            f"{week}: no grade for {missing} of submission {student!r} in the gradebook "
+            f"(grades found: {scores[student]})"
+        )
     ref = scores["reference"]
     assert {g: ref[g] for g in points} == points, f"reference solution lost points: {ref}"
     assert all(scores["untouched"][g] == 0 for g in points), f"untouched notebook scored: {scores['untouched']}"
     expected = dict(points, **{mutant.test_id: 0.0})
     assert {g: scores["one_wrong"][g] for g in points} == expected, (
-        f"mutant {mutant.name!r} in {mutant.exercise} should lose exactly {mutant.test_id}: {scores['one_wrong']}")
+        f"mutant {mutant.name!r} in {mutant.exercise} should lose exactly {mutant.test_id}: {scores['one_wrong']}"
+    )

@@ -38,8 +38,9 @@ except ImportError:
 
 def lean_skip(nb):
     """skip(index, cell): plain code cells after the first exercise."""
-    first = next((i for i, c in enumerate(nb.cells) if nbmeta(c).get("solution") or nbmeta(c).get("grade")),
-                 len(nb.cells))
+    first = next(
+        (i for i, c in enumerate(nb.cells) if nbmeta(c).get("solution") or nbmeta(c).get("grade")), len(nb.cells)
+    )
     return lambda i, cell: i > first and not nbmeta(cell).get("grade_id")
 
 
@@ -70,5 +71,6 @@ def test_reference_full_marks_for_any_seed(path):
     failures = check_seeds(path, lean_skip(nb))
     if any("NameError" in f for f in failures):  # a test needs a skipped cell: run everything
         failures = check_seeds(path, None)
-    assert not failures, (f"{path.parent.name}: the reference solution does not always score full marks:\n"
-                          + "\n".join(failures))
+    assert not failures, f"{path.parent.name}: the reference solution does not always score full marks:\n" + "\n".join(
+        failures
+    )

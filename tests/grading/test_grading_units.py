@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -27,8 +26,9 @@ def test_markers_regions():
     assert mk.public_part(src).splitlines() == ["a = 1"]
     inside, outside = mk.split_regions(src, *mk.SOLUTION)
     assert inside == ["b = 2"] and "a = 1" in outside
-    cell = nbformat.v4.new_code_cell(src, metadata={"nbgrader": {"grade": True, "solution": False, "grade_id": "t",
-                                                                  "points": 2, "locked": True}})
+    cell = nbformat.v4.new_code_cell(
+        src, metadata={"nbgrader": {"grade": True, "solution": False, "grade_id": "t", "points": 2, "locked": True}}
+    )
     assert mk.is_test_cell(cell) and not mk.is_solution_cell(cell) and mk.grade_id(cell) == "t"
     assert mk.points(cell) == 2.0 and mk.is_locked(cell)
 
@@ -41,22 +41,25 @@ def test_reference_solutions_are_not_flagged(path):
     assert not flags, flags
 
 
-@pytest.mark.parametrize("src,flag", [
-    ("check = check_close = (lambda *a, **k: None)", "rebinds check"),
-    ("def check_equal(*a, **k):\n    pass", "defines check_equal"),
-    ("import helpers.checks as h\nh.check_close = print", "assigns h.check_close"),
-    ("import numpy as np\nnp.allclose = lambda *a, **k: True", "assigns np.allclose"),
-    ("import torch\ntorch.allclose = lambda *a, **k: True", "assigns torch.allclose"),
-    ("import sys\nsys.modules['numpy'] = object()", "sys.modules"),
-    ("import builtins\nbuiltins.print = None", "imports builtins"),
-    ("setattr(__import__('numpy'), 'allclose', None)", "calls setattr"),
-    ("get_ipython().input_transformers_cleanup.append(lambda l: [])", "input_transformers_cleanup"),
-    ("import sys\nsys.settrace(None)", "calls sys.settrace"),
-    ("import gc\nx = gc.get_objects()", "imports gc"),
-    ("f = __course_guard__.__closure__", "__closure__"),
-    ("from helpers.data import check", "rebinds check (from helpers.data)"),
-    ("import math as np", "imports math as np"),
-])
+@pytest.mark.parametrize(
+    "src,flag",
+    [
+        ("check = check_close = (lambda *a, **k: None)", "rebinds check"),
+        ("def check_equal(*a, **k):\n    pass", "defines check_equal"),
+        ("import helpers.checks as h\nh.check_close = print", "assigns h.check_close"),
+        ("import numpy as np\nnp.allclose = lambda *a, **k: True", "assigns np.allclose"),
+        ("import torch\ntorch.allclose = lambda *a, **k: True", "assigns torch.allclose"),
+        ("import sys\nsys.modules['numpy'] = object()", "sys.modules"),
+        ("import builtins\nbuiltins.print = None", "imports builtins"),
+        ("setattr(__import__('numpy'), 'allclose', None)", "calls setattr"),
+        ("get_ipython().input_transformers_cleanup.append(lambda l: [])", "input_transformers_cleanup"),
+        ("import sys\nsys.settrace(None)", "calls sys.settrace"),
+        ("import gc\nx = gc.get_objects()", "imports gc"),
+        ("f = __course_guard__.__closure__", "__closure__"),
+        ("from helpers.data import check", "rebinds check (from helpers.data)"),
+        ("import math as np", "imports math as np"),
+    ],
+)
 def test_scan_flags_tampering(src, flag):
     found = tamper.scan_source(src)
     assert any(flag in f for f in found), found
@@ -68,8 +71,13 @@ def test_scan_leaves_honest_code_alone():
 
 
 def test_imported_modules_are_preloaded():
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import numpy as np\nimport torch.nn.functional as F\nfrom helpers.reference import gpt\nimport os")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "import numpy as np\nimport torch.nn.functional as F\nfrom helpers.reference import gpt\nimport os"
+            )
+        ]
+    )
     assert tamper.imported_modules(nb) == ["numpy", "helpers.checks", "torch.nn.functional", "helpers.reference"]
 
 
@@ -91,6 +99,7 @@ def test_without_bubblewrap_autograde_stops_and_says_how(monkeypatch, tmp_path):
     ok, why = sandbox.check_available()
     assert not ok and "not installed" in why
     import importlib
+
     ag = importlib.import_module("tools.grading.autograde")
     monkeypatch.setattr(Course, "released", lambda self, week: {"x.ipynb": nbformat.v4.new_notebook()})
     with pytest.raises(SystemExit) as e:
@@ -101,18 +110,22 @@ def test_without_bubblewrap_autograde_stops_and_says_how(monkeypatch, tmp_path):
 
 def test_sandbox_command_hides_the_secrets(tmp_path):
     course = Course(tmp_path / "course")
-    spec = {"scratch": str(tmp_path / "scratch"), "ipc": str(tmp_path / "scratch" / "ipc"),
-            "hide": [str(p) for p in course.secret_paths()], "keep": [str(ROOT)]}
+    spec = {
+        "scratch": str(tmp_path / "scratch"),
+        "ipc": str(tmp_path / "scratch" / "ipc"),
+        "hide": [str(p) for p in course.secret_paths()],
+        "keep": [str(ROOT)],
+    }
     for p in (course.root / "solutions", course.root / "autograded", ROOT / "solutions"):
         p.mkdir(parents=True, exist_ok=True)
     cwd = str(course.root / "autograded" / "s1" / "week01")
     argv = sandbox.bwrap_argv(spec, cwd, str(tmp_path / "scratch" / "work"), [sys.executable, "-V"])
     text = " ".join(argv)
     assert "--unshare-net" in argv and "--unshare-pid" in argv and "--die-with-parent" in argv
-    assert f"--ro-bind / /" in text
+    assert "--ro-bind / /" in text
     for secret in (course.root / "solutions", ROOT / "solutions"):
         i = argv.index(str(secret))
-        assert argv[i - 1] == "--tmpfs", argv[i - 2:i + 1]
+        assert argv[i - 1] == "--tmpfs", argv[i - 2 : i + 1]
     assert argv[argv.index("--chdir") + 1] == cwd
     assert argv[argv.index(cwd) - 2] == "--bind"  # the scratch copy is mounted where the kernel works
     assert "JPY_PARENT_PID" in argv

@@ -39,8 +39,10 @@ GRADE = [sys.executable, str(ROOT / "tools" / "grade.py")]
 HONEST_MARK = "HONEST-STUDENT-PRIVATE-" + uuid.uuid4().hex[:8]
 NPROC = 64
 
-pytestmark = [pytest.mark.notebook,
-              pytest.mark.skipif(not check_available()[0], reason=f"no sandbox here: {check_available()[1]}")]
+pytestmark = [
+    pytest.mark.notebook,
+    pytest.mark.skipif(not check_available()[0], reason=f"no sandbox here: {check_available()[1]}"),
+]
 
 
 def _index(nb, grade_id: str) -> int:
@@ -64,8 +66,10 @@ def _all_wrong(learner, solution, first_line: str = ""):
     return filled_in(learner, solution, wrong)
 
 
-REBIND = "check = check_equal = check_close = check_shape = check_dtype = check_unchanged = check_raises = " \
-         "passed = (lambda *a, **k: None)"
+REBIND = (
+    "check = check_equal = check_close = check_shape = check_dtype = check_unchanged = check_raises = "
+    "passed = (lambda *a, **k: None)"
+)
 PATCH_CHECKS = """import helpers.checks as _hc
 for _n in ("check", "check_equal", "check_close", "check_shape", "check_dtype", "check_unchanged", "check_raises"):
     setattr(_hc, _n, lambda *a, **k: None)
@@ -111,7 +115,7 @@ print("snooped files:", len(found))"""
 def vandal(course: Path, outside: list[Path]) -> str:
     """(e) and (f): change every score in the gradebook, plant files outside the folder."""
     return f"""import os, sqlite3
-for db in ({str(course / 'gradebook.db')!r}, os.path.join(os.getcwd(), "../../../gradebook.db")):
+for db in ({str(course / "gradebook.db")!r}, os.path.join(os.getcwd(), "../../../gradebook.db")):
     try:
         con = sqlite3.connect(db)
         con.execute("create table if not exists pwned (x)")
@@ -184,8 +188,9 @@ class Listener:
 
 
 def _grade(course: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([*GRADE, "--root", str(course), *args], cwd=course, env=env,
-                          capture_output=True, text=True, timeout=1500)
+    proc = subprocess.run(
+        [*GRADE, "--root", str(course), *args], cwd=course, env=env, capture_output=True, text=True, timeout=1500
+    )
     assert proc.returncode == 0, f"grade.py {' '.join(args)} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
     return proc
 
@@ -215,9 +220,14 @@ def hostile_class(tmp_path_factory):
     ref = filled_in(learner, solution)
     last_test = [nbmeta(c)["grade_id"] for c in ref.cells if nbmeta(c).get("grade") and c.cell_type == "code"][-1]
     tag = uuid.uuid4().hex[:10]
-    outside = [course / f"pwned-{tag}.txt", ROOT / f"pwned-{tag}.txt", Path("/tmp") / f"pwned-{tag}.txt",
-               course / "autograded" / "honest" / WEEK / f"pwned-{tag}.txt",
-               course / "submitted" / "honest" / WEEK / f"pwned-{tag}.txt", Path.home() / f"pwned-{tag}.txt"]
+    outside = [
+        course / f"pwned-{tag}.txt",
+        ROOT / f"pwned-{tag}.txt",
+        Path("/tmp") / f"pwned-{tag}.txt",
+        course / "autograded" / "honest" / WEEK / f"pwned-{tag}.txt",
+        course / "submitted" / "honest" / WEEK / f"pwned-{tag}.txt",
+        Path.home() / f"pwned-{tag}.txt",
+    ]
     listener = Listener()
     honest = copy.deepcopy(ref)
     honest.cells.append(nbformat.v4.new_markdown_cell(f"My notes: {HONEST_MARK}"))
@@ -238,24 +248,40 @@ def hostile_class(tmp_path_factory):
         (d / NB).write_text(nbformat.writes(nb))
     t0 = time.monotonic()
     try:
-        proc = _grade(course, env, "autograde", WEEK, "--jobs", "2", "--student-timeout", "240",
-                      "--nproc-limit", str(NPROC))
+        proc = _grade(
+            course, env, "autograde", WEEK, "--jobs", "2", "--student-timeout", "240", "--nproc-limit", str(NPROC)
+        )
     finally:
         listener.close()
     seconds = time.monotonic() - t0
     report = json.loads((course / ".grading" / "reports" / f"{WEEK}.json").read_text())
-    graded = {s: nbformat.read(str(course / "autograded" / s / WEEK / NB), as_version=4)
-              for s in subs if (course / "autograded" / s / WEEK / NB).is_file()}
-    return {"course": course, "env": env, "report": report, "graded": graded, "stdout": proc.stdout,
-            "points": graded_test_cells(solution), "listener": listener, "outside": outside,
-            "seconds": seconds, "solution": solution}
+    graded = {
+        s: nbformat.read(str(course / "autograded" / s / WEEK / NB), as_version=4)
+        for s in subs
+        if (course / "autograded" / s / WEEK / NB).is_file()
+    }
+    return {
+        "course": course,
+        "env": env,
+        "report": report,
+        "graded": graded,
+        "stdout": proc.stdout,
+        "points": graded_test_cells(solution),
+        "listener": listener,
+        "outside": outside,
+        "seconds": seconds,
+        "solution": solution,
+    }
 
 
 def _cell_scores(env: dict) -> dict[str, dict[str, float]]:
     from nbgrader.api import Gradebook
+
     with Gradebook(env["COURSE_GRADEBOOK"]) as gb:
-        return {sub.student.id: {g.name: g.score for nb in sub.notebooks for g in nb.grades}
-                for sub in gb.assignment_submissions(WEEK)}
+        return {
+            sub.student.id: {g.name: g.score for nb in sub.notebooks for g in nb.grades}
+            for sub in gb.assignment_submissions(WEEK)
+        }
 
 
 def test_honest_submission_scores_full_and_unflagged(hostile_class):
@@ -277,8 +303,11 @@ def test_tampering_gets_no_points_and_is_flagged(hostile_class, student):
     assert all(scores[g] == 0 for g in points), f"{student} scored with wrong answers: {scores}"
     rep = hostile_class["report"]["students"][student]
     assert rep["flags"], f"{student} is not flagged: {rep}"
-    first = next(nbmeta(c)["grade_id"] for c in hostile_class["solution"].cells
-                 if nbmeta(c).get("solution") and c.cell_type == "code")
+    first = next(
+        nbmeta(c)["grade_id"]
+        for c in hostile_class["solution"].cells
+        if nbmeta(c).get("solution") and c.cell_type == "code"
+    )
     assert any(f"({first})" in f for f in rep["flags"]), f"the flag should name cell {first}: {rep['flags']}"
     assert any("test scored 0" in f for f in rep["flags"]), rep["flags"]
     text = (hostile_class["course"] / ".grading" / "reports" / f"{WEEK}.txt").read_text()
@@ -304,9 +333,10 @@ def test_no_solution_or_other_student_in_any_output(hostile_class):
 
 def test_gradebook_holds_only_what_grading_wrote(hostile_class):
     import sqlite3
+
     out = _outputs(hostile_class["graded"]["vandal"])
     assert "GRADEBOOK CHANGED" not in out, out[-2000:]
-    db = hostile_class["env"]["COURSE_GRADEBOOK"][len("sqlite:///"):]
+    db = hostile_class["env"]["COURSE_GRADEBOOK"][len("sqlite:///") :]
     con = sqlite3.connect(db)
     tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
     assert "pwned" not in tables
@@ -343,6 +373,9 @@ def test_fork_bomb_is_stopped(hostile_class):
     n = int(out.split("fork stopped after", 1)[1].split()[0])
     assert n < NPROC, n
     assert rep["status"] == "graded" and rep["score"] == hostile_class["report"]["students"]["honest"]["score"]
-    left = [p.pid for p in psutil.process_iter(["uids"])
-            if p.info["uids"] and KERNEL_UID_BASE <= p.info["uids"].real < KERNEL_UID_BASE + 1000]
+    left = [
+        p.pid
+        for p in psutil.process_iter(["uids"])
+        if p.info["uids"] and KERNEL_UID_BASE <= p.info["uids"].real < KERNEL_UID_BASE + 1000
+    ]
     assert not left, f"sandboxed processes still running: {left}"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
 import sys
 import zipfile
@@ -31,9 +30,11 @@ COURSE_ID = "llm-crash-course"
 GRADE = [sys.executable, str(ROOT / "tools" / "grade.py")]
 LEARNERS = [sys.executable, str(ROOT / "tests" / "grading" / "fixtures" / "learners.py")]
 
-ANSWER_GOOD = ("XOR puts (+1,+1) and (-1,-1) in one class and (+1,-1), (-1,+1) in the other; any line "
-               "that puts both points of one class on its positive side puts a point of the other there "
-               "too, so no w, b separates them and the perceptron keeps making mistakes.")
+ANSWER_GOOD = (
+    "XOR puts (+1,+1) and (-1,-1) in one class and (+1,-1), (-1,+1) in the other; any line "
+    "that puts both points of one class on its positive side puts a point of the other there "
+    "too, so no w, b separates them and the perceptron keeps making mistakes."
+)
 ANSWER_WEAK = "The perceptron is too simple for XOR."
 
 
@@ -50,8 +51,9 @@ def with_answer(nb, text: str):
 
 
 def grade(course: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([*GRADE, "--root", str(course), *args], cwd=course, env=env,
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [*GRADE, "--root", str(course), *args], cwd=course, env=env, capture_output=True, text=True, timeout=900
+    )
     assert proc.returncode == 0, f"grade.py {' '.join(args)} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
     return proc
 
@@ -59,9 +61,23 @@ def grade(course: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
 def learners(course: Path, env: dict, plan: list[dict], tmp: Path) -> None:
     plan_file = tmp / f"plan-{len(list(tmp.glob('plan-*')))}.json"
     plan_file.write_text(json.dumps(plan))
-    proc = subprocess.run([*LEARNERS, "--exchange", env["COURSE_EXCHANGE"], "--homes", str(tmp / "home"),
-                           "--course", COURSE_ID, str(plan_file)],
-                          cwd=tmp, env=env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            *LEARNERS,
+            "--exchange",
+            env["COURSE_EXCHANGE"],
+            "--homes",
+            str(tmp / "home"),
+            "--course",
+            COURSE_ID,
+            str(plan_file),
+        ],
+        cwd=tmp,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, f"learners failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
 
 
@@ -76,13 +92,15 @@ def test_instructor_workflow_end_to_end(tmp_path):
 
     # 1. roster, release -------------------------------------------------------------------
     roster = tmp_path / "roster.csv"
-    roster.write_text("id,first_name,last_name,email\n"
-                      "s01,Ada,Lovelace,ada@example.org\n"
-                      "s02,Alan,Turing,alan@example.org\n"
-                      "s03,Grace,Hopper,grace@example.org\n"
-                      "z01,Claude,Shannon,claude@example.org\n"
-                      "z02,Edsger,Dijkstra,edsger@example.org\n"
-                      "m01,Never,Submitted,never@example.org\n")
+    roster.write_text(
+        "id,first_name,last_name,email\n"
+        "s01,Ada,Lovelace,ada@example.org\n"
+        "s02,Alan,Turing,alan@example.org\n"
+        "s03,Grace,Hopper,grace@example.org\n"
+        "z01,Claude,Shannon,claude@example.org\n"
+        "z02,Edsger,Dijkstra,edsger@example.org\n"
+        "m01,Never,Submitted,never@example.org\n"
+    )
     out = grade(course, env, "add-students", str(roster)).stdout
     assert "6 students" in out
     grade(course, env, "release", WEEK)
@@ -100,11 +118,26 @@ def test_instructor_workflow_end_to_end(tmp_path):
     partly = with_answer(filled_in(learner_nb, solution, {m_predict.exercise: m_predict.source}), ANSWER_WEAK)
     nbformat.write(right, str(work / "s01.ipynb"))
     nbformat.write(partly, str(work / "s02.ipynb"))
-    learners(course, env, [
-        {"student": "s01", "action": "submit", "week": WEEK, "files": {"perceptron.ipynb": str(work / "s01.ipynb")}},
-        {"student": "s02", "action": "submit", "week": WEEK, "files": {"perceptron.ipynb": str(work / "s02.ipynb")}},
-        {"student": "s03", "action": "submit", "week": WEEK},  # untouched
-    ], tmp_path)
+    learners(
+        course,
+        env,
+        [
+            {
+                "student": "s01",
+                "action": "submit",
+                "week": WEEK,
+                "files": {"perceptron.ipynb": str(work / "s01.ipynb")},
+            },
+            {
+                "student": "s02",
+                "action": "submit",
+                "week": WEEK,
+                "files": {"perceptron.ipynb": str(work / "s02.ipynb")},
+            },
+            {"student": "s03", "action": "submit", "week": WEEK},  # untouched
+        ],
+        tmp_path,
+    )
     inbound = sorted(p.name.split("+")[0] for p in (Path(env["COURSE_EXCHANGE"]) / COURSE_ID / "inbound").iterdir())
     assert inbound == ["s01", "s02", "s03"], inbound
     grade(course, env, "collect", WEEK)
@@ -118,7 +151,9 @@ def test_instructor_workflow_end_to_end(tmp_path):
     downloads = tmp_path / "downloads.zip"
     with zipfile.ZipFile(downloads, "w") as z:
         # Canvas names: <login>_[late_]<ids>_<file>; the LMS renamed a re-upload to perceptron-1
-        z.writestr("submissions/z01_late_1234_5678_perceptron-1.ipynb", nbformat.writes(with_answer(right, ANSWER_GOOD)))
+        z.writestr(
+            "submissions/z01_late_1234_5678_perceptron-1.ipynb", nbformat.writes(with_answer(right, ANSWER_GOOD))
+        )
         z.writestr("submissions/z02_2345_6789_perceptron.ipynb", nbformat.writes(wrong_fit))
         z.writestr("submissions/index.html", "<html>LMS index</html>")
     out = grade(course, env, "zip-collect", WEEK, str(downloads)).stdout
@@ -147,6 +182,7 @@ def test_instructor_workflow_end_to_end(tmp_path):
 
     # 3b. manual grading, as formgrader does it: a manual score on the written answer ---------
     from nbgrader.api import Gradebook
+
     manual = {"s01": 2.0, "s02": 1.0, "z01": 2.0, "z02": 0.0}
     with Gradebook(env["COURSE_GRADEBOOK"]) as gb:
         for s, score in manual.items():
@@ -167,16 +203,21 @@ def test_instructor_workflow_end_to_end(tmp_path):
     grade(course, env, "feedback", WEEK)
     hidden = hidden_test_lines(Course(course), WEEK)
     assert len(hidden) >= 5, "the solution should have hidden tests to hide"
-    visible_line = next(l.strip() for l in learner_nb.cells[[nbmeta(c).get("grade_id") for c in learner_nb.cells]
-                                                           .index("test_perceptron_fit")].source.splitlines()
-                        if l.strip().startswith("check"))
+    visible_line = next(
+        l.strip()
+        for l in learner_nb.cells[
+            [nbmeta(c).get("grade_id") for c in learner_nb.cells].index("test_perceptron_fit")
+        ].source.splitlines()
+        if l.strip().startswith("check")
+    )
     for s in ("s01", "s02", "s03", "z01", "z02"):
         page = html_text((course / "feedback" / s / WEEK / "perceptron.html").read_text())
         shown = {l.strip() for l in page.splitlines()}
         leaked = [h for h in hidden if h in shown]
         assert not leaked, f"hidden tests leak into {s}'s feedback: {leaked[:3]}"
-        assert visible_line in shown, \
+        assert visible_line in shown, (
             "the visible checks should be in the feedback (else the leak check proves nothing)"
+        )
     assert "Say why no line works." in (course / "feedback" / "s02" / WEEK / "perceptron.html").read_text()
     grade(course, env, "return-feedback", WEEK)
     learners(course, env, [{"student": "s02", "action": "fetch_feedback", "week": WEEK}], tmp_path)
@@ -187,8 +228,14 @@ def test_instructor_workflow_end_to_end(tmp_path):
     grade(course, env, "export", str(tmp_path / "grades.csv"))
     with open(tmp_path / "grades.csv", newline="") as f:
         rows = {r["student_id"]: r for r in csv.DictReader(f) if r["assignment"] == WEEK}
-    expected = {"s01": auto_max + 2, "s02": auto_max - pp + 1, "s03": 0.0, "z01": auto_max + 2,
-                "z02": auto_max - fp, "m01": 0.0}
+    expected = {
+        "s01": auto_max + 2,
+        "s02": auto_max - pp + 1,
+        "s03": 0.0,
+        "z01": auto_max + 2,
+        "z02": auto_max - fp,
+        "m01": 0.0,
+    }
     assert {s: float(r["score"]) for s, r in rows.items()} == expected
     assert {float(r["max_score"]) for r in rows.values()} == {auto_max + 2}
     assert rows["s01"]["last_name"] == "Lovelace" and rows["z02"]["email"] == "edsger@example.org"

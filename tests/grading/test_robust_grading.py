@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import time
@@ -27,8 +26,8 @@ from tests.nbharness import ROOT, answer_part, filled_in, graded_test_cells, mak
 
 WEEK = "week01"
 NB = "perceptron.ipynb"
-CELL_TIMEOUT = 15         # s per cell in these tests (course default 120; importing matplotlib takes ~7 s on a loaded machine)
-STUDENT_TIMEOUT = 150     # s per student: generous for a loaded machine, still bounded
+CELL_TIMEOUT = 15  # s per cell in these tests (course default 120; importing matplotlib takes ~7 s on a loaded machine)
+STUDENT_TIMEOUT = 150  # s per student: generous for a loaded machine, still bounded
 GRADE = [sys.executable, str(ROOT / "tools" / "grade.py")]
 
 
@@ -62,39 +61,81 @@ def build_class(learner, solution) -> tuple[dict[str, object], dict[str, dict]]:
 
     add("good", ref, score=full, failed=[])
     m = _mutant("bias subtracted")
-    add("partly_wrong", filled_in(learner, solution, {m.exercise: m.source}), score=full - points["test_perceptron_predict"],
-        failed=[lost["test_perceptron_predict"]])
+    add(
+        "partly_wrong",
+        filled_in(learner, solution, {m.exercise: m.source}),
+        score=full - points["test_perceptron_predict"],
+        failed=[lost["test_perceptron_predict"]],
+    )
     add("untouched", learner, score=0.0, failed=every)
     # loops forever in a demonstration cell after every exercise: the cell is stopped, no point lost
-    add("loop_in_demo", _insert_after(ref, "test_perceptron_fit", "while True:\n    pass"), score=full,
-        notes=["stopped by the per-cell time limit"], failed=[])
+    add(
+        "loop_in_demo",
+        _insert_after(ref, "test_perceptron_fit", "while True:\n    pass"),
+        score=full,
+        notes=["stopped by the per-cell time limit"],
+        failed=[],
+    )
     # hangs inside a graded function (sleeping, so the three cells that call it cost no CPU):
     # its test cell is stopped and fails
     fit = next(c.source for c in solution.cells if nbmeta(c).get("grade_id") == "perceptron_fit")
-    looping_fit = answer_part(fit.replace("### BEGIN SOLUTION", "### BEGIN SOLUTION\n    import time\n    while True:\n        time.sleep(0.05)", 1))
-    add("loop_in_function", filled_in(learner, solution, {"perceptron_fit": looping_fit}), score=full - points["test_perceptron_fit"],
-        notes=["(test_perceptron_fit) stopped by the per-cell time limit"], failed=[lost["test_perceptron_fit"]])
-    add("kills_kernel", _insert_after(ref, "perceptron_predict", "import os\nos._exit(1)"),
-        status="kernel-died", notes=["the kernel died"])
+    looping_fit = answer_part(
+        fit.replace(
+            "### BEGIN SOLUTION", "### BEGIN SOLUTION\n    import time\n    while True:\n        time.sleep(0.05)", 1
+        )
+    )
+    add(
+        "loop_in_function",
+        filled_in(learner, solution, {"perceptron_fit": looping_fit}),
+        score=full - points["test_perceptron_fit"],
+        notes=["(test_perceptron_fit) stopped by the per-cell time limit"],
+        failed=[lost["test_perceptron_fit"]],
+    )
+    add(
+        "kills_kernel",
+        _insert_after(ref, "perceptron_predict", "import os\nos._exit(1)"),
+        status="kernel-died",
+        notes=["the kernel died"],
+    )
     imports = _index(ref, "setup") + 1
     raising = copy.deepcopy(ref)
     raising.cells[imports].source = "import package_not_installed_on_the_grader\n" + raising.cells[imports].source
     add("raises_at_import", raising, score=0.0, failed=every)
-    add("prints_megabytes", _insert_after(
-        ref, "test_make_xor", "print('x' * 3_000_000)\nfor i in range(200_000):\n    print(i)"),
-        score=full, notes=["output truncated"], failed=[])
-    add("hogs_memory", _insert_after(ref, "test_perceptron_fit", "hog = bytearray(6 * 2**30)"),
-        score=full, failed=[], notes=["ran out of memory (MemoryError; limit 4 GB)"])
-    add("ignores_interrupts", _insert_after(
-        ref, "test_perceptron_fit", "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"),
-        status="timed-out", notes=["did not stop when interrupted"])
+    add(
+        "prints_megabytes",
+        _insert_after(ref, "test_make_xor", "print('x' * 3_000_000)\nfor i in range(200_000):\n    print(i)"),
+        score=full,
+        notes=["output truncated"],
+        failed=[],
+    )
+    add(
+        "hogs_memory",
+        _insert_after(ref, "test_perceptron_fit", "hog = bytearray(6 * 2**30)"),
+        score=full,
+        failed=[],
+        notes=["ran out of memory (MemoryError; limit 4 GB)"],
+    )
+    add(
+        "ignores_interrupts",
+        _insert_after(
+            ref,
+            "test_perceptron_fit",
+            "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
+        ),
+        status="timed-out",
+        notes=["did not stop when interrupted"],
+    )
     # a hard-coded answer that passes the visible checks, and the test cell cut down to them
     hard = _mutant("hard-coded visible answer")
     edited = filled_in(learner, solution, {hard.exercise: hard.source})
     edited.cells[_index(edited, "test_perceptron_predict")].source = 'passed("perceptron_predict")'
-    add("edits_test_cell", edited, score=full - points["test_perceptron_predict"],
+    add(
+        "edits_test_cell",
+        edited,
+        score=full - points["test_perceptron_predict"],
         failed=[lost["test_perceptron_predict"]],
-        notes=["test cell test_perceptron_predict was edited"])
+        notes=["test cell test_perceptron_predict was edited"],
+    )
     deleted = copy.deepcopy(ref)
     del deleted.cells[_index(deleted, "test_make_xor")]
     del deleted.cells[_index(deleted, "week01-intro")]
@@ -102,10 +143,20 @@ def build_class(learner, solution) -> tuple[dict[str, object], dict[str, dict]]:
     reordered = copy.deepcopy(ref)
     i = _index(reordered, "perceptron_predict")
     reordered.cells[i], reordered.cells[i + 1] = reordered.cells[i + 1], reordered.cells[i]
-    add("reorders_cells", reordered, score=full - points["test_perceptron_predict"],
-        failed=[lost["test_perceptron_predict"]], notes=["cells reordered"])
-    add("renames_notebook", ("perceptron (1).ipynb", ref), score=full, failed=[],
-        notes=["notebook renamed: perceptron (1).ipynb graded as perceptron.ipynb"])
+    add(
+        "reorders_cells",
+        reordered,
+        score=full - points["test_perceptron_predict"],
+        failed=[lost["test_perceptron_predict"]],
+        notes=["cells reordered"],
+    )
+    add(
+        "renames_notebook",
+        ("perceptron (1).ipynb", ref),
+        score=full,
+        failed=[],
+        notes=["notebook renamed: perceptron (1).ipynb graded as perceptron.ipynb"],
+    )
     add("not_json", '{"cells": [ this is not JSON', status="invalid", score=0.0, notes=["not valid JSON"])
     add("empty", "", status="invalid", score=0.0, notes=["empty file"])
     return subs, expect
@@ -121,13 +172,17 @@ def _write(course: Path, subs: dict[str, object]) -> None:
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _grade(course: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([*GRADE, "--root", str(course), *args], cwd=course, env=env,
-                          capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(
+        [*GRADE, "--root", str(course), *args], cwd=course, env=env, capture_output=True, text=True, timeout=1800
+    )
     assert proc.returncode == 0, f"grade.py {' '.join(args)} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
     return proc
 
@@ -148,12 +203,20 @@ def graded_class(tmp_path_factory):
     _write(course, subs)
     before = _digest(course / "submitted")
     t0 = time.monotonic()
-    proc = _grade(course, env, "autograde", WEEK, "--jobs", "2", "--student-timeout", str(STUDENT_TIMEOUT),
-                  "--mem-limit", "4")
+    proc = _grade(
+        course, env, "autograde", WEEK, "--jobs", "2", "--student-timeout", str(STUDENT_TIMEOUT), "--mem-limit", "4"
+    )
     seconds = time.monotonic() - t0
     report = json.loads((course / ".grading" / "reports" / f"{WEEK}.json").read_text())["students"]
-    return {"course": course, "env": env, "report": report, "expect": expect, "before": before,
-            "seconds": seconds, "stdout": proc.stdout}
+    return {
+        "course": course,
+        "env": env,
+        "report": report,
+        "expect": expect,
+        "before": before,
+        "seconds": seconds,
+        "stdout": proc.stdout,
+    }
 
 
 @pytest.mark.notebook
@@ -166,8 +229,10 @@ def test_every_submission_graded_or_reported(graded_class):
         if got["status"] != want["status"]:
             problems.append(f"{s}: status {got['status']!r}, expected {want['status']!r}: {got['notes']}")
         if want["score"] is not None and got["score"] != want["score"]:
-            problems.append(f"{s}: score {got['score']}, expected {want['score']} (notes: {got['notes']}, "
-                            f"lost: {got['failed_tests']})")
+            problems.append(
+                f"{s}: score {got['score']}, expected {want['score']} (notes: {got['notes']}, "
+                f"lost: {got['failed_tests']})"
+            )
         if want["failed"] is not None and got["failed_tests"] != want["failed"]:
             problems.append(f"{s}: lost points on {got['failed_tests']}, expected {want['failed']}")
         for n in want["notes"]:
@@ -188,7 +253,9 @@ def test_nothing_lost_or_overwritten(graded_class):
     assert _digest(course / "submitted") == graded_class["before"], "a learner's submitted file changed"
     for s, r in graded_class["report"].items():
         graded = course / "autograded" / s / WEEK / NB
-        assert graded.is_file() == (r["status"] == "graded"), f"{s}: {r['status']} but graded notebook {graded.is_file()}"
+        assert graded.is_file() == (r["status"] == "graded"), (
+            f"{s}: {r['status']} but graded notebook {graded.is_file()}"
+        )
     # the huge output was cut: the graded notebook of the printer stays small
     size = (course / "autograded" / "prints_megabytes" / WEEK / NB).stat().st_size
     assert size < 1_000_000, f"graded notebook of prints_megabytes is {size} bytes"
@@ -221,8 +288,10 @@ def test_regrading_gives_the_same_scores(graded_class):
 
     def cell_scores():
         with Gradebook(env["COURSE_GRADEBOOK"]) as gb:
-            return {s: {g.name: g.score for nb in gb.find_submission(WEEK, s).notebooks for g in nb.grades}
-                    for s in students}
+            return {
+                s: {g.name: g.score for nb in gb.find_submission(WEEK, s).notebooks for g in nb.grades}
+                for s in students
+            }
 
     first = cell_scores()
     env["PYTHONHASHSEED"] = "12345"
@@ -244,8 +313,18 @@ def test_student_time_limit_ends_grading_and_kernel(graded_class):
 
     course, env = graded_class["course"], graded_class["env"]
     t0 = time.monotonic()
-    _grade(course, env, "autograde", WEEK, "--student", "ignores_interrupts", "--cell-timeout", "600",
-           "--student-timeout", "25")
+    _grade(
+        course,
+        env,
+        "autograde",
+        WEEK,
+        "--student",
+        "ignores_interrupts",
+        "--cell-timeout",
+        "600",
+        "--student-timeout",
+        "25",
+    )
     elapsed = time.monotonic() - t0
     rep = json.loads((course / ".grading" / "reports" / f"{WEEK}.json").read_text())["students"]["ignores_interrupts"]
     assert rep["status"] == "timed-out", rep

@@ -24,11 +24,27 @@ from tools.grading.report import StudentReport, render_report
 from tools.grading.staging import read_notebook, stage_submission
 from tools.grading.supervisor import Call, Limits, nbgrader, run_calls
 
-__all__ = ["ROOT", "Call", "Course", "Limits", "StudentReport", "autograde", "autograde_config",
-           "hidden_test_lines", "html_text", "leaked_hidden_tests", "main", "nbgrader", "read_notebook",
-           "render_report", "run_calls", "stage_submission"]
+__all__ = [
+    "ROOT",
+    "Call",
+    "Course",
+    "Limits",
+    "StudentReport",
+    "autograde",
+    "autograde_config",
+    "hidden_test_lines",
+    "html_text",
+    "leaked_hidden_tests",
+    "main",
+    "nbgrader",
+    "read_notebook",
+    "render_report",
+    "run_calls",
+    "stage_submission",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
     from tools.grading.cli import main as _main
+
     return _main(argv)

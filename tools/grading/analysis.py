@@ -30,16 +30,20 @@ def analyse_graded(course: Course, week: str, student: str, call: Call, rep: Stu
         graded = []
     elif "Timeout waiting for IOPub output" in out or "UnresponsiveKernelError" in out:
         rep.status = "timed-out"
-        rep.notes.append("a cell ran past the per-cell time limit and did not stop when interrupted "
-                         "(the code ignores interrupts); not graded")
+        rep.notes.append(
+            "a cell ran past the per-cell time limit and did not stop when interrupted "
+            "(the code ignores interrupts); not graded"
+        )
     elif "DeadKernelError" in out or "Kernel died" in out or "kernel died" in out.lower():
         rep.status = "kernel-died"
-        rep.notes.append("the kernel died while running the notebook (os._exit, a crash or the memory limit);"
-                         " not graded")
+        rep.notes.append(
+            "the kernel died while running the notebook (os._exit, a crash or the memory limit); not graded"
+        )
     elif "SANDBOX FAILED" in out:
         rep.status = "error"
-        rep.notes.append("the sandbox could not be set up: " +
-                         next((l for l in out.splitlines() if "SANDBOX FAILED" in l), "")[:300])
+        rep.notes.append(
+            "the sandbox could not be set up: " + next((l for l in out.splitlines() if "SANDBOX FAILED" in l), "")[:300]
+        )
     elif call.rc != 0 or not graded:
         rep.status = "error"
         last = [l for l in trim_log(out).splitlines() if "ERROR" in l or "Error" in l][-3:]
@@ -56,9 +60,14 @@ def analyse_graded(course: Course, week: str, student: str, call: Call, rep: Stu
             if enames & {"CellTimeoutError", "KeyboardInterrupt"}:
                 rep.notes.append(f"{where} stopped by the per-cell time limit")
             if "MemoryError" in enames:
-                rep.notes.append(f"{where} ran out of memory (MemoryError; limit {call.limits.mem_gb:g} GB)"
-                                 if call.limits and call.limits.mem_gb else f"{where} ran out of memory (MemoryError)")
-            if any(o.output_type == "stream" and "characters of output truncated by the grader" in o.text for o in outs):
+                rep.notes.append(
+                    f"{where} ran out of memory (MemoryError; limit {call.limits.mem_gb:g} GB)"
+                    if call.limits and call.limits.mem_gb
+                    else f"{where} ran out of memory (MemoryError)"
+                )
+            if any(
+                o.output_type == "stream" and "characters of output truncated by the grader" in o.text for o in outs
+            ):
                 rep.notes.append(f"{where}: output truncated")
             for o in outs:
                 if o.output_type == "error" and INTEGRITY_ERROR in (o.get("evalue") or ""):
@@ -68,6 +77,7 @@ def analyse_graded(course: Course, week: str, student: str, call: Call, rep: Stu
 
 def scores_from_gradebook(course: Course, week: str, student: str, rep: StudentReport) -> None:
     from nbgrader.api import Gradebook, MissingEntry
+
     with Gradebook(course.gradebook_url()) as gb:
         rep.max_score = float(gb.find_assignment(week).max_score)
         try:
@@ -78,14 +88,21 @@ def scores_from_gradebook(course: Course, week: str, student: str, rep: StudentR
         if rep.status in ("graded",):
             rep.score = float(sub.score)
         elif rep.status in ("missing", "invalid") and sub.score is not None:
-            rep.notes.append(f"an earlier grade ({float(sub.score):g}) of this student is still in the gradebook "
-                             "and counts in the export")
+            rep.notes.append(
+                f"an earlier grade ({float(sub.score):g}) of this student is still in the gradebook "
+                "and counts in the export"
+            )
         for nb in sub.notebooks:
             for g in nb.grades:
                 if g.needs_manual_grade and rep.status == "graded":
                     rep.needs_manual.append(f"{nb.name}/{g.name}")
-                if (rep.status == "graded" and g.cell_type == "code" and g.auto_score is not None and g.max_score
-                        and g.auto_score < g.max_score):
+                if (
+                    rep.status == "graded"
+                    and g.cell_type == "code"
+                    and g.auto_score is not None
+                    and g.max_score
+                    and g.auto_score < g.max_score
+                ):
                     rep.failed_tests.append(f"{g.name} ({g.auto_score:g}/{g.max_score:g})")
 
 

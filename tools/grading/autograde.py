@@ -14,11 +14,11 @@ from tools.grading import sandbox
 from tools.grading.analysis import analyse_graded, scores_from_gradebook
 from tools.grading.coursedir import ROOT, Course
 from tools.grading.report import StudentReport, save_report, status_line
-from tools.grading.supervisor import DEFAULT_STUDENT_TIMEOUT, Call, Limits, run_calls
 from tools.grading.staging import stage_submission
+from tools.grading.supervisor import DEFAULT_STUDENT_TIMEOUT, Call, Limits, run_calls
 from tools.grading.tamper import guard_preprocessors, scan_notebook
 
-DEFAULT_OUTPUT_LIMIT_KB = 200      # text output kept per cell in the graded notebook
+DEFAULT_OUTPUT_LIMIT_KB = 200  # text output kept per cell in the graded notebook
 UNSAFE_FLAG = "--unsafe-no-sandbox"
 
 
@@ -47,8 +47,11 @@ def output_cap_preprocessor(max_bytes: int):
                     if len(text) > max(budget, 0):
                         keep = max(budget, 2000)
                         cut = len(text) - keep
-                        holder[key] = (text[: keep // 2] + f"\n... {cut} characters of output truncated by the grader ...\n"
-                                       + text[-keep // 2:])
+                        holder[key] = (
+                            text[: keep // 2]
+                            + f"\n... {cut} characters of output truncated by the grader ...\n"
+                            + text[-keep // 2 :]
+                        )
                         resources.setdefault("truncated_cells", []).append(index)
                     budget -= len(holder[key])
             return cell, resources
@@ -73,8 +76,14 @@ def grading_execute():
 
 def autograde_config(output_kb: int) -> dict:
     from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput,
-                                        SaveAutoGrades)
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
+
     guard, verify = guard_preprocessors()
     pre = [guard, grading_execute(), verify, IgnorePattern, ClearMetadataPreprocessor, LimitOutput]
     if output_kb > 0:
@@ -91,33 +100,47 @@ def _mpl_cache() -> list[str]:
     try:
         import matplotlib
         import matplotlib.font_manager  # noqa: F401  (builds the cache if there is none)
+
         return [str(p) for p in Path(matplotlib.get_cachedir()).glob("fontlist-*.json")]
     except Exception:  # noqa: BLE001
         return []
 
 
-def autograde(course: Course, week: str, students: list[str] | None = None, *, jobs: int = 1,
-              student_timeout: float = DEFAULT_STUDENT_TIMEOUT, cell_timeout: int | None = None,
-              limits: Limits | None = None, output_kb: int = DEFAULT_OUTPUT_LIMIT_KB,
-              env_for: dict[str, dict[str, str]] | None = None, unsafe_no_sandbox: bool = False
-              ) -> dict[str, StudentReport]:
+def autograde(
+    course: Course,
+    week: str,
+    students: list[str] | None = None,
+    *,
+    jobs: int = 1,
+    student_timeout: float = DEFAULT_STUDENT_TIMEOUT,
+    cell_timeout: int | None = None,
+    limits: Limits | None = None,
+    output_kb: int = DEFAULT_OUTPUT_LIMIT_KB,
+    env_for: dict[str, dict[str, str]] | None = None,
+    unsafe_no_sandbox: bool = False,
+) -> dict[str, StudentReport]:
     """Autograde a week (every student with a submission or in the gradebook, or ``students``),
     print and save the report, and return it. ``env_for`` adds variables to the environment
     of a student's grading process and kernel (tests use it to vary seeds)."""
     from nbgrader.api import Gradebook, MissingEntry
+
     limits = limits or Limits()
     if not course.released(week):
         raise SystemExit(f"notebooks/{week} has no notebooks: run `grade.py release {week}` first")
     is_root = os.geteuid() == 0
     if unsafe_no_sandbox:
-        sandbox_line = (f"SANDBOX: OFF ({UNSAFE_FLAG}): learners' code ran with the grader's rights and could "
-                        "read the solutions and the gradebook")
+        sandbox_line = (
+            f"SANDBOX: OFF ({UNSAFE_FLAG}): learners' code ran with the grader's rights and could "
+            "read the solutions and the gradebook"
+        )
     else:
         ok, why = sandbox.check_available()
         if not ok:
             raise SystemExit(f"autograde: cannot run learners' code in a sandbox: {why}.\n{sandbox.INSTALL_HINT}")
-        sandbox_line = ("sandbox: bubblewrap (read-only file system, no network, course secrets hidden, "
-                        f"{limits.nproc} processes per kernel{', own user id per kernel' if is_root else ''})")
+        sandbox_line = (
+            "sandbox: bubblewrap (read-only file system, no network, course secrets hidden, "
+            f"{limits.nproc} processes per kernel{', own user id per kernel' if is_root else ''})"
+        )
     t0 = time.monotonic()
     submitted = sorted(p.parent.name for p in (course.root / "submitted").glob(f"*/{week}") if p.is_dir())
     with Gradebook(course.gradebook_url()) as gb:
@@ -125,8 +148,9 @@ def autograde(course: Course, week: str, students: list[str] | None = None, *, j
         try:
             gb.find_assignment(week)
         except MissingEntry:
-            raise SystemExit(f"{week} is not in the gradebook {course.gradebook_url()}: "
-                             f"run `grade.py release {week}` first") from None
+            raise SystemExit(
+                f"{week} is not in the gradebook {course.gradebook_url()}: run `grade.py release {week}` first"
+            ) from None
     everyone = students or sorted(set(submitted) | set(roster))
     reports = {s: StudentReport(s) for s in everyone}
     released = course.released(week)
@@ -145,34 +169,52 @@ def autograde(course: Course, week: str, students: list[str] | None = None, *, j
             continue
         for name, nb in staged_nbs.items():
             reports[s].flags += [f"{name}: {f}" for f in scan_notebook(nb, released.get(name))]
-        argv = ["autograde", week, f"--student={s}", "--force",
-                f"--CourseDirectory.submitted_directory={staging}"]
+        argv = ["autograde", week, f"--student={s}", "--force", f"--CourseDirectory.submitted_directory={staging}"]
         if cell_timeout:
             argv.append(f"--Execute.timeout={cell_timeout}")
         scratch = scratch_base / f"s{i}"
         scratch.mkdir(mode=0o711)
-        spec = {"sandbox": not unsafe_no_sandbox, "scratch": str(scratch), "student": s,
-                "uid": sandbox.KERNEL_UID_BASE + i if is_root else None, "nproc": limits.nproc,
-                "hide": [str(p) for p in course.secret_paths()] + [str(scratch_base)],
-                "keep": [str(ROOT)], "mpl_cache": mpl}
+        spec = {
+            "sandbox": not unsafe_no_sandbox,
+            "scratch": str(scratch),
+            "student": s,
+            "uid": sandbox.KERNEL_UID_BASE + i if is_root else None,
+            "nproc": limits.nproc,
+            "hide": [str(p) for p in course.secret_paths()] + [str(scratch_base)],
+            "keep": [str(ROOT)],
+            "mpl_cache": mpl,
+        }
         spec_file = specs / f"{s}.json"
         spec_file.write_text(json.dumps(spec, indent=1))
         env = course.env()
         env["COURSE_SANDBOX_SPEC"] = str(spec_file)
         env.update((env_for or {}).get(s, {}))
-        calls.append(Call(argv=argv, cwd=course.root, env=env, key=s, timeout=student_timeout,
-                          limits=limits, config=config, log=course.work / "logs" / week / f"{s}.log"))
-    print(f"autograding {week}: {len(calls)} submissions, {jobs} at a time "
-          f"(limits: {student_timeout:.0f} s per student, "
-          f"{'cell limit ' + str(cell_timeout) + ' s' if cell_timeout else 'cell limit from nbgrader_config'}, "
-          f"{limits.mem_gb:g} GB memory, {output_kb} kB output per cell)\n{sandbox_line}")
+        calls.append(
+            Call(
+                argv=argv,
+                cwd=course.root,
+                env=env,
+                key=s,
+                timeout=student_timeout,
+                limits=limits,
+                config=config,
+                log=course.work / "logs" / week / f"{s}.log",
+            )
+        )
+    print(
+        f"autograding {week}: {len(calls)} submissions, {jobs} at a time "
+        f"(limits: {student_timeout:.0f} s per student, "
+        f"{'cell limit ' + str(cell_timeout) + ' s' if cell_timeout else 'cell limit from nbgrader_config'}, "
+        f"{limits.mem_gb:g} GB memory, {output_kb} kB output per cell)\n{sandbox_line}"
+    )
     staged_notes = {s: list(r.notes) for s, r in reports.items()}
     flags = {s: list(r.flags) for s, r in reports.items()}
 
     def done(call: Call) -> bool:
         """Analyse a finished call; True asks the scheduler to run it once more."""
-        rep = reports[call.key] = StudentReport(call.key, notes=list(staged_notes[call.key]),
-                                                flags=list(flags[call.key]))
+        rep = reports[call.key] = StudentReport(
+            call.key, notes=list(staged_notes[call.key]), flags=list(flags[call.key])
+        )
         analyse_graded(course, week, call.key, call, rep)
         if rep.status == "error" and "database is locked" in call.output() and call.attempts < 2:
             return True  # another grader held the gradebook: once more

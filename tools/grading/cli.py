@@ -48,8 +48,17 @@ from pathlib import Path
 from tools.grading.analysis import leaked_hidden_tests
 from tools.grading.autograde import DEFAULT_OUTPUT_LIMIT_KB, autograde
 from tools.grading.coursedir import ROOT, Course
-from tools.grading.supervisor import (DEFAULT_FILE_LIMIT_MB, DEFAULT_MEM_LIMIT_GB, DEFAULT_NPROC,
-                                      DEFAULT_STUDENT_TIMEOUT, Call, Limits, nbgrader, run_calls, trim_log)
+from tools.grading.supervisor import (
+    DEFAULT_FILE_LIMIT_MB,
+    DEFAULT_MEM_LIMIT_GB,
+    DEFAULT_NPROC,
+    DEFAULT_STUDENT_TIMEOUT,
+    Call,
+    Limits,
+    nbgrader,
+    run_calls,
+    trim_log,
+)
 from tools.nbgrader_env import BIN
 
 # Canvas-style names: <student>_[late_][<digits>_...]<notebook>.ipynb, e.g.
@@ -93,8 +102,10 @@ def cmd_collect(course: Course, week: str, owner_check: bool | None) -> int:
     if not owner_check:
         # As root every submission is owned by root: nbgrader's owner check would reject them all.
         argv.append("--ExchangeCollect.check_owner=False")
-        print("collecting as root: nbgrader's check that each submission's files belong to its student is off "
-              "(--owner-check turns it on)")
+        print(
+            "collecting as root: nbgrader's check that each submission's files belong to its student is off "
+            "(--owner-check turns it on)"
+        )
     nbgrader(course, argv)
     subs = sorted(p.parent.name for p in (course.root / "submitted").glob(f"*/{week}"))
     print(f"{len(subs)} submissions of {week} in submitted/: {', '.join(subs)}")
@@ -123,8 +134,10 @@ def cmd_zip_collect(course: Course, week: str, archive: Path, regex: str, force:
             print(f"WARNING: {info.filename}: the file name does not match --regex; skipped")
     clash = [s for s in mapping if any((course.root / "submitted" / s / week).glob("*"))]
     if clash and not force:
-        raise SystemExit(f"submissions of {week} already exist for {', '.join(sorted(clash))}; "
-                         "pass --force to replace them with the ones in the zip")
+        raise SystemExit(
+            f"submissions of {week} already exist for {', '.join(sorted(clash))}; "
+            "pass --force to replace them with the ones in the zip"
+        )
     dl = course.root / "downloaded" / week
     for sub in ("archive", "extracted"):
         if (dl / sub).exists():
@@ -145,12 +158,30 @@ def cmd_zip_collect(course: Course, week: str, archive: Path, regex: str, force:
     print(f"{len(mapping)} students collected from {archive.name}")
     return 0
 
-def cmd_autograde(course: Course, week: str, students: list[str] | None, jobs: int, student_timeout: float,
-                  cell_timeout: int | None, limits: Limits, output_kb: int, strict: bool,
-                  unsafe_no_sandbox: bool = False) -> int:
-    reports = autograde(course, week, students, jobs=jobs, student_timeout=student_timeout,
-                        cell_timeout=cell_timeout, limits=limits, output_kb=output_kb,
-                        unsafe_no_sandbox=unsafe_no_sandbox)
+
+def cmd_autograde(
+    course: Course,
+    week: str,
+    students: list[str] | None,
+    jobs: int,
+    student_timeout: float,
+    cell_timeout: int | None,
+    limits: Limits,
+    output_kb: int,
+    strict: bool,
+    unsafe_no_sandbox: bool = False,
+) -> int:
+    reports = autograde(
+        course,
+        week,
+        students,
+        jobs=jobs,
+        student_timeout=student_timeout,
+        cell_timeout=cell_timeout,
+        limits=limits,
+        output_kb=output_kb,
+        unsafe_no_sandbox=unsafe_no_sandbox,
+    )
     not_graded = [s for s, r in reports.items() if not r.graded and r.status != "missing"]
     return 1 if strict and not_graded else 0
 
@@ -162,8 +193,10 @@ def cmd_feedback(course: Course, week: str) -> int:
     if leaks:
         for f, found in leaks.items():
             print(f"HIDDEN TESTS LEAK into {f}: {found[:3]}")
-        raise SystemExit("feedback shows hidden tests: do not return it (check GenerateFeedback.preprocessors "
-                         "and Execute.extra_arguments in nbgrader_config.py)")
+        raise SystemExit(
+            "feedback shows hidden tests: do not return it (check GenerateFeedback.preprocessors "
+            "and Execute.extra_arguments in nbgrader_config.py)"
+        )
     print(f"{len(files)} feedback files in feedback/*/{week}/ (checked: no hidden test in them)")
     return 0
 
@@ -176,8 +209,16 @@ def cmd_return_feedback(course: Course, week: str) -> int:
         # only a submission made through the exchange has a secret to file the feedback under
         (exchange if (d / "submission_secret.txt").exists() else lms).append(d.parent.name)
     if exchange:
-        calls = [Call(argv=["release_feedback", week, f"--student={s}"], cwd=course.root, env=course.env(),
-                      key=s, log=course.work / "logs" / "release_feedback" / f"{s}.log") for s in exchange]
+        calls = [
+            Call(
+                argv=["release_feedback", week, f"--student={s}"],
+                cwd=course.root,
+                env=course.env(),
+                key=s,
+                log=course.work / "logs" / "release_feedback" / f"{s}.log",
+            )
+            for s in exchange
+        ]
         run_calls(calls)
         failed = [c.key for c in calls if c.rc != 0]
         for c in calls:
@@ -187,8 +228,10 @@ def cmd_return_feedback(course: Course, week: str) -> int:
             raise SystemExit(f"release_feedback failed for {', '.join(failed)} (logs: {course.work / 'logs'})")
         print(f"feedback of {week} released to the exchange for {len(exchange)} students: {', '.join(exchange)}")
     if lms:
-        print(f"not submitted through the exchange (e.g. LMS zip): {', '.join(lms)}; give them "
-              f"feedback/<student>/{week}/*.html through the LMS")
+        print(
+            f"not submitted through the exchange (e.g. LMS zip): {', '.join(lms)}; give them "
+            f"feedback/<student>/{week}/*.html through the LMS"
+        )
     return 0
 
 
@@ -203,6 +246,7 @@ def cmd_export(course: Course, dest: Path) -> int:
 
 # ----------------------------------------------------------------------------- main
 
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--root", type=Path, default=ROOT, help="course directory (default: this repository)")
@@ -214,33 +258,56 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--duedate", help="e.g. '2026-12-01 23:59:00 UTC'")
     p = sub.add_parser("collect", help="collect submissions from the exchange into submitted/")
     p.add_argument("week")
-    p.add_argument("--owner-check", dest="owner_check", action="store_true", default=None,
-                   help="keep nbgrader's owner check (default: on, except when running as root)")
+    p.add_argument(
+        "--owner-check",
+        dest="owner_check",
+        action="store_true",
+        default=None,
+        help="keep nbgrader's owner check (default: on, except when running as root)",
+    )
     p.add_argument("--no-owner-check", dest="owner_check", action="store_false")
     p = sub.add_parser("zip-collect", help="collect submissions from an LMS zip of notebooks")
     p.add_argument("week")
     p.add_argument("archive", type=Path)
-    p.add_argument("--regex", default=DEFAULT_ZIP_REGEX,
-                   help="regular expression for a file name, with (?P<student_id>...) and (?P<file_id>...) "
-                        f"(default: {DEFAULT_ZIP_REGEX})")
+    p.add_argument(
+        "--regex",
+        default=DEFAULT_ZIP_REGEX,
+        help="regular expression for a file name, with (?P<student_id>...) and (?P<file_id>...) "
+        f"(default: {DEFAULT_ZIP_REGEX})",
+    )
     p.add_argument("--force", action="store_true", help="replace existing submissions of these students")
     p = sub.add_parser("autograde", help="autograde every submission of a week, one student at a time")
     p.add_argument("week")
     p.add_argument("--student", action="append", help="only this student (repeatable)")
     p.add_argument("--jobs", type=int, default=1, help="students graded side by side (default 1)")
-    p.add_argument("--student-timeout", type=float, default=DEFAULT_STUDENT_TIMEOUT,
-                   help=f"seconds for one student's notebooks (default {DEFAULT_STUDENT_TIMEOUT})")
-    p.add_argument("--cell-timeout", type=int, default=None,
-                   help="seconds per cell (default: Execute.timeout of nbgrader_config.py)")
+    p.add_argument(
+        "--student-timeout",
+        type=float,
+        default=DEFAULT_STUDENT_TIMEOUT,
+        help=f"seconds for one student's notebooks (default {DEFAULT_STUDENT_TIMEOUT})",
+    )
+    p.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=None,
+        help="seconds per cell (default: Execute.timeout of nbgrader_config.py)",
+    )
     p.add_argument("--mem-limit", type=float, default=DEFAULT_MEM_LIMIT_GB, help="GB of address space (0: none)")
     p.add_argument("--file-limit", type=int, default=DEFAULT_FILE_LIMIT_MB, help="MB per written file (0: none)")
     p.add_argument("--output-limit", type=int, default=DEFAULT_OUTPUT_LIMIT_KB, help="kB of text output kept per cell")
-    p.add_argument("--nproc-limit", type=int, default=DEFAULT_NPROC,
-                   help=f"processes and threads per kernel (default {DEFAULT_NPROC}; 0: none)")
+    p.add_argument(
+        "--nproc-limit",
+        type=int,
+        default=DEFAULT_NPROC,
+        help=f"processes and threads per kernel (default {DEFAULT_NPROC}; 0: none)",
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 if a submission could not be graded")
-    p.add_argument("--unsafe-no-sandbox", action="store_true",
-                   help="run learners' code WITHOUT the bubblewrap sandbox (it can then read the solutions and "
-                        "the gradebook); the report says so")
+    p.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help="run learners' code WITHOUT the bubblewrap sandbox (it can then read the solutions and "
+        "the gradebook); the report says so",
+    )
     p = sub.add_parser("feedback", help="generate HTML feedback (and check that no hidden test shows)")
     p.add_argument("week")
     p = sub.add_parser("return-feedback", help="release the feedback to the exchange")
@@ -262,9 +329,18 @@ def main(argv: list[str] | None = None) -> int:
     if a.cmd == "zip-collect":
         return cmd_zip_collect(course, a.week, a.archive, a.regex, a.force)
     if a.cmd == "autograde":
-        return cmd_autograde(course, a.week, a.student, a.jobs, a.student_timeout, a.cell_timeout,
-                             Limits(mem_gb=a.mem_limit, file_mb=a.file_limit, nproc=a.nproc_limit),
-                             a.output_limit, a.strict, a.unsafe_no_sandbox)
+        return cmd_autograde(
+            course,
+            a.week,
+            a.student,
+            a.jobs,
+            a.student_timeout,
+            a.cell_timeout,
+            Limits(mem_gb=a.mem_limit, file_mb=a.file_limit, nproc=a.nproc_limit),
+            a.output_limit,
+            a.strict,
+            a.unsafe_no_sandbox,
+        )
     if a.cmd == "feedback":
         return cmd_feedback(course, a.week)
     if a.cmd == "return-feedback":

@@ -37,24 +37,42 @@ class Course:
 
     def gradebook_file(self) -> Path | None:
         url = self.gradebook_url()
-        return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+        return Path(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else None
 
     def released(self, week: str) -> dict[str, nbformat.NotebookNode]:
         """The learner notebooks of a week, as generated (release directory)."""
-        return {p.name: nbformat.read(str(p), as_version=4)
-                for p in sorted((self.root / "notebooks" / week).glob("*.ipynb"))}
+        return {
+            p.name: nbformat.read(str(p), as_version=4)
+            for p in sorted((self.root / "notebooks" / week).glob("*.ipynb"))
+        }
 
     def source_notebooks(self, week: str) -> dict[str, nbformat.NotebookNode]:
-        return {p.name: nbformat.read(str(p), as_version=4)
-                for p in sorted((self.root / "solutions" / week).glob("*.ipynb"))}
+        return {
+            p.name: nbformat.read(str(p), as_version=4)
+            for p in sorted((self.root / "solutions" / week).glob("*.ipynb"))
+        }
 
     def secret_paths(self) -> list[Path]:
         """What no learner's kernel may see: answers, hidden tests, grades, other learners' work."""
         out = []
         for base in dict.fromkeys([self.root, ROOT]):
-            out += [base / n for n in ("solutions", "source", "submitted", "autograded", "feedback",
-                                       "downloaded", ".grading", ".exchange", ".exchange-cache",
-                                       "gradebook.db", "tests", ".git")]
+            out += [
+                base / n
+                for n in (
+                    "solutions",
+                    "source",
+                    "submitted",
+                    "autograded",
+                    "feedback",
+                    "downloaded",
+                    ".grading",
+                    ".exchange",
+                    ".exchange-cache",
+                    "gradebook.db",
+                    "tests",
+                    ".git",
+                )
+            ]
         out += [self.exchange(), self.exchange_cache()]
         if self.gradebook_file() is not None:
             out.append(self.gradebook_file())

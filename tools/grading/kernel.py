@@ -45,8 +45,10 @@ class GradingKernelManager(AsyncKernelManager):
         fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.write(fd, tamper.guard_key())
         os.close(fd)
-        line = (f"exec(compile(open({str(GUARD_FILE)!r}).read(), {str(GUARD_FILE)!r}, 'exec'), "
-                f"{{'__name__': '_course_guard', '_KEY_PATH': {key_path!r}, '_PRELOAD': {tamper.PRELOAD!r}}})")
+        line = (
+            f"exec(compile(open({str(GUARD_FILE)!r}).read(), {str(GUARD_FILE)!r}, 'exec'), "
+            f"{{'__name__': '_course_guard', '_KEY_PATH': {key_path!r}, '_PRELOAD': {tamper.PRELOAD!r}}})"
+        )
         cmd = [*cmd, f"--IPKernelApp.exec_lines={line}"]
         spec = self._grading
         if spec.get("sandbox"):

@@ -40,12 +40,27 @@ def _install(key_path, preload):
             __import__(name)
         except Exception:  # noqa: BLE001 - the notebook will report its own import errors
             pass
+
     import helpers.checks as checks
-    import numpy
 
     roots = ("numpy", "torch", "helpers")
-    skip_builtins = {"_", "__", "___", "input", "raw_input", "getpass", "display", "get_ipython", "exit",
-                     "quit", "help", "copyright", "credits", "license", "__course_guard__"}
+    skip_builtins = {
+        "_",
+        "__",
+        "___",
+        "input",
+        "raw_input",
+        "getpass",
+        "display",
+        "get_ipython",
+        "exit",
+        "quit",
+        "help",
+        "copyright",
+        "credits",
+        "license",
+        "__course_guard__",
+    }
     fn_types = (types.FunctionType,)
 
     def watched(v):
@@ -59,8 +74,9 @@ def _install(key_path, preload):
                 out.append((k, v, code, getattr(v, "__defaults__", None) if code else None))
         return out
 
-    modules = {n: m for n, m in list(sys.modules.items())
-               if isinstance(m, types.ModuleType) and n.split(".")[0] in roots}
+    modules = {
+        n: m for n, m in list(sys.modules.items()) if isinstance(m, types.ModuleType) and n.split(".")[0] in roots
+    }
     snap = [(n, m, entries(vars(m))) for n, m in modules.items()]
     classes = []
     torch = sys.modules.get("torch")
@@ -80,8 +96,13 @@ def _install(key_path, preload):
     _print = builtins.print
 
     # private copies of the check functions, with private globals
-    public = [k for k in dir(checks) if not k.startswith("_") and isinstance(getattr(checks, k), fn_types)
-              and getattr(checks, k).__module__ == checks.__name__]
+    public = [
+        k
+        for k in dir(checks)
+        if not k.startswith("_")
+        and isinstance(getattr(checks, k), fn_types)
+        and getattr(checks, k).__module__ == checks.__name__
+    ]
     g = dict(vars(checks))
     for k, v in list(g.items()):
         if isinstance(v, fn_types) and v.__module__ == checks.__name__:
@@ -106,7 +127,7 @@ def _install(key_path, preload):
                     bad.append(f"{n}.{k}")
         for n, cls, items in classes:
             d = vars(cls)
-            for k, v, code, defaults in items:
+            for k, v, code, _defaults in items:
                 if d.get(k, _MISSING) is not v or (code is not None and v.__code__ is not code):
                     bad.append(f"{n}.{k}")
         bd = vars(builtins)
@@ -127,8 +148,13 @@ def _install(key_path, preload):
             if k in ns and ns[k] is not f and ns[k] is not private[k]:
                 bad.append(f"{k} (rebound in the notebook)")
         for k, modname in aliases.items():
-            if k in ns and modname in sys.modules and ns[k] is not sys.modules[modname] \
-                    and isinstance(sys.modules[modname], types.ModuleType) and modname in modules:
+            if (
+                k in ns
+                and modname in sys.modules
+                and ns[k] is not sys.modules[modname]
+                and isinstance(sys.modules[modname], types.ModuleType)
+                and modname in modules
+            ):
                 bad.append(f"{k} (rebound in the notebook)")
         return bad
 
@@ -138,7 +164,8 @@ def _install(key_path, preload):
             shown = ", ".join(dict.fromkeys(bad))
             raise AssertionError(
                 f"GRADING INTEGRITY: this test cannot be trusted, because the notebook replaced what the "
-                f"tests use: {shown[:600]}. This test scores 0 and the instructor is told.")
+                f"tests use: {shown[:600]}. This test scores 0 and the instructor is told."
+            )
         ns.update(private)
         token = hmac.new(key, str(grade_id).encode(), hashlib.sha256).hexdigest()[:24]
         _print(f"[grading guard {token}]", flush=True)
@@ -148,4 +175,4 @@ def _install(key_path, preload):
 
 _MISSING = object()
 if "_KEY_PATH" in globals():
-    _install(_KEY_PATH, _PRELOAD)
+    _install(globals()["_KEY_PATH"], globals()["_PRELOAD"])

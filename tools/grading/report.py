@@ -10,13 +10,13 @@ from pathlib import Path
 @dataclass
 class StudentReport:
     student: str
-    status: str = "graded"            # graded | missing | invalid | kernel-died | timed-out | error
+    status: str = "graded"  # graded | missing | invalid | kernel-died | timed-out | error
     score: float | None = None
     max_score: float = 0.0
     needs_manual: list[str] = field(default_factory=list)
     failed_tests: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)   # integrity: grading names rebound or patched
+    flags: list[str] = field(default_factory=list)  # integrity: grading names rebound or patched
     seconds: float = 0.0
     log: str = ""
 
@@ -58,17 +58,28 @@ def render_report(week: str, reports: dict[str, StudentReport], elapsed: float, 
     if attention:
         lines.append("NOT GRADED (score 0 until fixed; see the notes above and the logs): " + ", ".join(attention))
     if flagged:
-        lines.append("FLAGGED for tampering with the tests (tests it touched score 0; review by hand): "
-                     + ", ".join(flagged))
+        lines.append(
+            "FLAGGED for tampering with the tests (tests it touched score 0; review by hand): " + ", ".join(flagged)
+        )
     return "\n".join(lines) + "\n"
 
 
-def save_report(out: Path, week: str, reports: dict[str, StudentReport], elapsed: float,
-                sandbox: str = "", sandboxed: bool = True) -> str:
+def save_report(
+    out: Path, week: str, reports: dict[str, StudentReport], elapsed: float, sandbox: str = "", sandboxed: bool = True
+) -> str:
     text = render_report(week, reports, elapsed, sandbox)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{week}.txt").write_text(text)
-    (out / f"{week}.json").write_text(json.dumps(
-        {"week": week, "seconds": round(elapsed, 1), "sandboxed": sandboxed, "sandbox": sandbox,
-         "students": {s: asdict(r) for s, r in reports.items()}}, indent=1))
+    (out / f"{week}.json").write_text(
+        json.dumps(
+            {
+                "week": week,
+                "seconds": round(elapsed, 1),
+                "sandboxed": sandboxed,
+                "sandbox": sandbox,
+                "students": {s: asdict(r) for s, r in reports.items()},
+            },
+            indent=1,
+        )
+    )
     return text

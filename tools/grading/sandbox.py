@@ -41,9 +41,10 @@ INSTALL_HINT = (
     "container, run it with user namespaces allowed, e.g. docker --security-opt seccomp=unconfined). "
     "On macOS or Windows, grade inside a Linux VM or container. To grade without the sandbox anyway "
     "(learners' code then runs with your rights and can read the solutions and the gradebook), pass "
-    "--unsafe-no-sandbox (make autograde UNSAFE_NO_SANDBOX=1).")
+    "--unsafe-no-sandbox (make autograde UNSAFE_NO_SANDBOX=1)."
+)
 
-KERNEL_UID_BASE = 200_000   # running as root: kernel i runs as uid/gid KERNEL_UID_BASE + i
+KERNEL_UID_BASE = 200_000  # running as root: kernel i runs as uid/gid KERNEL_UID_BASE + i
 
 
 def bwrap_path() -> str | None:
@@ -57,16 +58,32 @@ def check_available() -> tuple[bool, str]:
     exe = bwrap_path()
     if exe is None:
         return False, "bubblewrap (bwrap) is not installed"
-    argv = [exe, "--die-with-parent", "--unshare-net", "--unshare-pid", "--ro-bind", "/", "/",
-            "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "true"]
+    argv = [
+        exe,
+        "--die-with-parent",
+        "--unshare-net",
+        "--unshare-pid",
+        "--ro-bind",
+        "/",
+        "/",
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+        "--tmpfs",
+        "/tmp",
+        "true",
+    ]
 
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.SubprocessError) as e:
         return False, f"bubblewrap could not run: {e}"
     if proc.returncode != 0:
-        return False, (f"bubblewrap cannot create a sandbox here ({proc.stderr.strip()[:300]}): user "
-                       "namespaces are probably disabled or restricted")
+        return False, (
+            f"bubblewrap cannot create a sandbox here ({proc.stderr.strip()[:300]}): user "
+            "namespaces are probably disabled or restricted"
+        )
     return True, ""
 
 
@@ -114,8 +131,23 @@ def bwrap_argv(spec: dict, cwd: str, work: str, cmd: list[str]) -> list[str]:
     """The bubblewrap command that runs ``cmd`` in the sandbox described by ``spec``."""
     scratch = spec["scratch"]
     home = os.path.join(scratch, "home")
-    argv = [bwrap_path() or "bwrap", "--die-with-parent", "--unshare-net", "--unshare-pid", "--unshare-ipc",
-            "--unshare-uts", "--hostname", "grading", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    argv = [
+        bwrap_path() or "bwrap",
+        "--die-with-parent",
+        "--unshare-net",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--hostname",
+        "grading",
+        "--ro-bind",
+        "/",
+        "/",
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+    ]
     hidden = ["/tmp", "/var/tmp", "/run", "/dev/shm"]
     user_home = Path(os.path.expanduser("~"))
     if str(user_home) != "/" and user_home.is_dir():
@@ -124,8 +156,7 @@ def bwrap_argv(spec: dict, cwd: str, work: str, cmd: list[str]) -> list[str]:
         if os.path.isdir(p):
             argv += ["--perms", "1777" if p in ("/tmp", "/var/tmp", "/dev/shm") else "0755", "--tmpfs", p]
     # what the kernel needs from inside a hidden folder comes back read-only (Python, the course)
-    needed = [sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)),
-              *spec.get("keep", [])]
+    needed = [sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)), *spec.get("keep", [])]
     for p in dict.fromkeys(os.path.realpath(p) for p in needed):
         top = next((Path(h) for h in hidden if _inside(Path(p), Path(h))), None)
         if top is None or not os.path.isdir(p):
@@ -143,9 +174,14 @@ def bwrap_argv(spec: dict, cwd: str, work: str, cmd: list[str]) -> list[str]:
     for src, dst in ((work, cwd), (spec["ipc"], spec["ipc"]), (home, home)):
         argv += _way_to(dst, covers) + ["--bind", src, dst]
     argv += ["--chdir", cwd]
-    env = {"HOME": home, "TMPDIR": "/tmp", "IPYTHONDIR": os.path.join(home, ".ipython"),
-           "MPLCONFIGDIR": os.path.join(home, ".config", "matplotlib"),
-           "XDG_CACHE_HOME": os.path.join(home, ".cache"), "JUPYTER_RUNTIME_DIR": os.path.join(home, ".jupyter")}
+    env = {
+        "HOME": home,
+        "TMPDIR": "/tmp",
+        "IPYTHONDIR": os.path.join(home, ".ipython"),
+        "MPLCONFIGDIR": os.path.join(home, ".config", "matplotlib"),
+        "XDG_CACHE_HOME": os.path.join(home, ".cache"),
+        "JUPYTER_RUNTIME_DIR": os.path.join(home, ".jupyter"),
+    }
     for k, v in env.items():
         argv += ["--setenv", k, v]
     for k in list(os.environ):
@@ -172,7 +208,7 @@ def prepare_scratch(spec: dict, cwd: str) -> str:
                 shutil.copy(src, mpl)
     uid = spec.get("uid")
     if uid is not None and os.geteuid() == 0:
-        for d, dirs, files in os.walk(scratch):
+        for d, _dirs, files in os.walk(scratch):
             os.chown(d, uid, uid)
             for f in files:
                 os.lchown(os.path.join(d, f), uid, uid)
@@ -193,8 +229,16 @@ def launch(spec_path: str, cmd: list[str]) -> None:
         # Inside the sandbox a small step (drop) restores SIGINT and, running as root, gives the
         # kernel its own user id, where the process limit counts (bubblewrap opens what it mounts
         # as root: Python may live in root's home).
-        cmd = [sys.executable, "-I", str(Path(__file__).resolve()), "drop", str(uid) if root else "-",
-               str(nproc) if root else "0", "--", *cmd]
+        cmd = [
+            sys.executable,
+            "-I",
+            str(Path(__file__).resolve()),
+            "drop",
+            str(uid) if root else "-",
+            str(nproc) if root else "0",
+            "--",
+            *cmd,
+        ]
         if not root and nproc:
             limit = _own_tasks(os.getuid()) + nproc
             soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)

@@ -43,8 +43,9 @@ def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
     return nb, ""
 
 
-def stage_submission(course: Course, week: str, student: str, rep: StudentReport,
-                     staged: dict | None = None) -> Path | None:
+def stage_submission(
+    course: Course, week: str, student: str, rep: StudentReport, staged: dict | None = None
+) -> Path | None:
     """Copy a student's submission into the staging area, fixing what can be fixed and noting
     everything. Returns the staged folder, or None when nothing can be graded. ``staged``, if
     given, receives {notebook name: staged notebook}."""
@@ -76,8 +77,9 @@ def stage_submission(course: Course, week: str, student: str, rep: StudentReport
             (dst / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(p, dst / rel)
     if not (dst / "timestamp.txt").exists():
-        stamp = dt.datetime.fromtimestamp(max((p.stat().st_mtime for p in src.iterdir()), default=time.time()),
-                                          tz=dt.timezone.utc)
+        stamp = dt.datetime.fromtimestamp(
+            max((p.stat().st_mtime for p in src.iterdir()), default=time.time()), tz=dt.timezone.utc
+        )
         (dst / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f %Z"))
         rep.notes.append("no timestamp.txt: the files' modification time was used")
 
@@ -127,15 +129,21 @@ def compare_with_release(nb, rel, name: str, rep: StudentReport) -> None:
         rmeta, smeta = nbmeta(r), nbmeta(c)
         if rmeta.get("locked") and (_norm(c.source) != _norm(r.source) or c.cell_type != r.cell_type):
             kind = "test cell" if rmeta.get("grade") else "locked cell"
-            rep.notes.append(f"{name}: {kind} {gid} was edited by the learner; nbgrader restored the original"
-                             " (hidden tests included) before grading")
-        elif rmeta.get("grade") and float(smeta.get("points", rmeta.get("points", 0)) or 0) != float(rmeta.get("points", 0)):
+            rep.notes.append(
+                f"{name}: {kind} {gid} was edited by the learner; nbgrader restored the original"
+                " (hidden tests included) before grading"
+            )
+        elif rmeta.get("grade") and float(smeta.get("points", rmeta.get("points", 0)) or 0) != float(
+            rmeta.get("points", 0)
+        ):
             rep.notes.append(f"{name}: points of {gid} were changed in the metadata; nbgrader restored them")
     deleted = [g for g in rel_cells if g not in seen]
     restored = [g for g in deleted if nbmeta(rel_cells[g]).get("grade")]
     if deleted:
-        rep.notes.append(f"{name}: cells deleted: {', '.join(deleted)}"
-                         + (f" (test cells put back: {', '.join(restored)})" if restored else ""))
+        rep.notes.append(
+            f"{name}: cells deleted: {', '.join(deleted)}"
+            + (f" (test cells put back: {', '.join(restored)})" if restored else "")
+        )
     order = [g for g in rel_cells if g in seen]
     kept = [g for g in dict.fromkeys(sub_ids) if g in rel_cells]
     if kept != order:

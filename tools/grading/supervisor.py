@@ -18,16 +18,16 @@ from pathlib import Path
 from tools.nbgrader_env import run_nbgrader_app
 
 # Defaults of the resource limits applied to each grading process and its kernel.
-DEFAULT_STUDENT_TIMEOUT = 600      # s, wall clock, one student's whole notebook(s)
-DEFAULT_MEM_LIMIT_GB = 6.0         # address space per process (torch needs ~1 GB virtual)
-DEFAULT_FILE_LIMIT_MB = 512        # largest file a learner's code (or nbgrader) may write
-DEFAULT_NPROC = 512                # processes and threads a sandboxed kernel may have
+DEFAULT_STUDENT_TIMEOUT = 600  # s, wall clock, one student's whole notebook(s)
+DEFAULT_MEM_LIMIT_GB = 6.0  # address space per process (torch needs ~1 GB virtual)
+DEFAULT_FILE_LIMIT_MB = 512  # largest file a learner's code (or nbgrader) may write
+DEFAULT_NPROC = 512  # processes and threads a sandboxed kernel may have
 
 
 @dataclass
 class Limits:
     mem_gb: float = DEFAULT_MEM_LIMIT_GB
-    cpu_s: int = 0            # 0: the wall-clock limit of the call
+    cpu_s: int = 0  # 0: the wall-clock limit of the call
     file_mb: int = DEFAULT_FILE_LIMIT_MB
     nproc: int = DEFAULT_NPROC  # applied to the kernel only (sandbox.py), where its user is its own
 
@@ -37,6 +37,7 @@ class Limits:
             if hard != resource.RLIM_INFINITY:
                 value = min(value, hard)
             resource.setrlimit(which, (value, hard if hard != resource.RLIM_INFINITY else value))
+
         if self.mem_gb > 0:
             setl(resource.RLIMIT_AS, int(self.mem_gb * (1 << 30)))
         cpu = self.cpu_s or (int(wall_timeout) + 30 if wall_timeout else 0)
@@ -50,13 +51,14 @@ class Limits:
 @dataclass
 class Call:
     """One nbgrader invocation in a child process."""
+
     argv: list[str]
     cwd: Path
     log: Path
     env: dict[str, str]
     timeout: float | None = None
     limits: Limits | None = None
-    config: dict | None = None          # traitlets config applied on top of nbgrader_config.py
+    config: dict | None = None  # traitlets config applied on top of nbgrader_config.py
     key: str = ""
     # results
     rc: int | None = None
@@ -110,6 +112,7 @@ def _child(call: Call) -> None:  # runs in the forked child; never returns
 
 def _descendants(pid: int) -> list:
     import psutil
+
     try:
         return psutil.Process(pid).children(recursive=True)
     except psutil.Error:
@@ -119,6 +122,7 @@ def _descendants(pid: int) -> list:
 def _kill(procs) -> None:
     """Kill processes seen earlier (psutil checks that each is still the same process)."""
     import psutil
+
     for p in procs:
         try:
             if p.is_running():
@@ -187,13 +191,21 @@ def trim_log(out: str) -> str:
     return "\n".join(keep) + ("\n" if keep else "")
 
 
-def nbgrader(course, argv: list[str], *, cwd: Path | None = None, env: dict | None = None,
-             timeout: float | None = None, config: dict | None = None, log: Path | None = None,
-             check: bool = True, quiet: bool = False) -> Call:
+def nbgrader(
+    course,
+    argv: list[str],
+    *,
+    cwd: Path | None = None,
+    env: dict | None = None,
+    timeout: float | None = None,
+    config: dict | None = None,
+    log: Path | None = None,
+    check: bool = True,
+    quiet: bool = False,
+) -> Call:
     """Run one nbgrader command (``argv`` as on the command line) and return the finished call."""
     log = log or course.work / "logs" / f"{argv[0]}.log"
-    call = Call(argv=argv, cwd=cwd or course.root, log=log, env=env or course.env(), timeout=timeout,
-                config=config)
+    call = Call(argv=argv, cwd=cwd or course.root, log=log, env=env or course.env(), timeout=timeout, config=config)
     run_calls([call])
     out = call.output()
     if not quiet:

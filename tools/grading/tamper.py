@@ -49,15 +49,64 @@ def token(gid: str) -> str:
     return hmac.new(guard_key(), str(gid).encode(), hashlib.sha256).hexdigest()[:24]
 
 
-GRADING_NAMES = {"check", "check_equal", "check_close", "check_shape", "check_dtype", "check_unchanged",
-                 "check_raises", "check_type", "passed", "fail", "np", "numpy", "torch", "__course_guard__"}
-PATCHED_MODULES = {"numpy", "np", "torch", "nn", "F", "helpers", "checks", "builtins", "__builtins__", "sys",
-                   "IPython", "math"}
-SUSPECT_CALLS = {"setattr", "delattr", "settrace", "setprofile", "_getframe", "get_objects", "get_referrers",
-                 "register_transformer"}
-SUSPECT_ATTRS = {"__closure__", "cell_contents", "__code__", "__globals__", "f_globals", "f_locals", "f_back",
-                 "gi_frame", "tb_frame", "__builtins__", "input_transformers_cleanup", "input_transformers_post",
-                 "ast_transformers", "meta_path", "path_hooks", "__course_guard__"}
+GRADING_NAMES = {
+    "check",
+    "check_equal",
+    "check_close",
+    "check_shape",
+    "check_dtype",
+    "check_unchanged",
+    "check_raises",
+    "check_type",
+    "passed",
+    "fail",
+    "np",
+    "numpy",
+    "torch",
+    "__course_guard__",
+}
+PATCHED_MODULES = {
+    "numpy",
+    "np",
+    "torch",
+    "nn",
+    "F",
+    "helpers",
+    "checks",
+    "builtins",
+    "__builtins__",
+    "sys",
+    "IPython",
+    "math",
+}
+SUSPECT_CALLS = {
+    "setattr",
+    "delattr",
+    "settrace",
+    "setprofile",
+    "_getframe",
+    "get_objects",
+    "get_referrers",
+    "register_transformer",
+}
+SUSPECT_ATTRS = {
+    "__closure__",
+    "cell_contents",
+    "__code__",
+    "__globals__",
+    "f_globals",
+    "f_locals",
+    "f_back",
+    "gi_frame",
+    "tb_frame",
+    "__builtins__",
+    "input_transformers_cleanup",
+    "input_transformers_post",
+    "ast_transformers",
+    "meta_path",
+    "path_hooks",
+    "__course_guard__",
+}
 SUSPECT_IMPORTS = {"builtins", "ctypes", "gc", "inspect", "_thread", "threading"}
 
 
@@ -118,8 +167,11 @@ def scan_source(src: str) -> list[str]:
     patched = set(PATCHED_MODULES)
     for node in ast.walk(tree):  # local names of the modules a test relies on: import numpy as xp
         if isinstance(node, ast.Import):
-            patched.update(a.asname for a in node.names
-                           if a.asname and a.name.split(".")[0] in ("numpy", "torch", "helpers", "builtins", "sys"))
+            patched.update(
+                a.asname
+                for a in node.names
+                if a.asname and a.name.split(".")[0] in ("numpy", "torch", "helpers", "builtins", "sys")
+            )
         elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ("numpy", "torch", "helpers"):
             patched.update(a.asname or a.name for a in node.names if a.name in ("checks", "testing", "nn", "linalg"))
     for node in ast.walk(tree):
@@ -147,13 +199,22 @@ def scan_source(src: str) -> list[str]:
             for a in node.names:
                 bound = a.asname or a.name.split(".")[0]
                 mod = a.name if isinstance(node, ast.Import) else f"{node.module}.{a.name}"
-                if isinstance(node, ast.ImportFrom) and bound in GRADING_NAMES and not (node.module or "").startswith(
-                        ("helpers.checks", "numpy", "torch")):
+                if (
+                    isinstance(node, ast.ImportFrom)
+                    and bound in GRADING_NAMES
+                    and not (node.module or "").startswith(("helpers.checks", "numpy", "torch"))
+                ):
                     found.append(f"rebinds {bound} (from {node.module})")
-                if isinstance(node, ast.Import) and bound in GRADING_NAMES and a.asname and \
-                        {"np": "numpy", "numpy": "numpy", "torch": "torch"}.get(bound, a.name) != a.name:
+                if (
+                    isinstance(node, ast.Import)
+                    and bound in GRADING_NAMES
+                    and a.asname
+                    and {"np": "numpy", "numpy": "numpy", "torch": "torch"}.get(bound, a.name) != a.name
+                ):
                     found.append(f"imports {a.name} as {bound}")
-                top = (node.module or a.name).split(".")[0] if isinstance(node, ast.ImportFrom) else a.name.split(".")[0]
+                top = (
+                    (node.module or a.name).split(".")[0] if isinstance(node, ast.ImportFrom) else a.name.split(".")[0]
+                )
                 if top in SUSPECT_IMPORTS:
                     found.append(f"imports {mod if isinstance(node, ast.ImportFrom) else a.name}")
         if isinstance(node, ast.Call):
@@ -216,7 +277,7 @@ def guard_preprocessors():
             line = GUARD_CALL.format(gid=gid) + "\n"
             src = source_of(cell)
             if src.startswith(line):
-                cell.source = src[len(line):]
+                cell.source = src[len(line) :]
             want = f"{TOKEN_PREFIX}{token(gid)}]"
             seen, outputs = False, []
             for o in cell.get("outputs", []):
@@ -235,11 +296,18 @@ def guard_preprocessors():
             failed = any(o.get("output_type") == "error" for o in outputs)
             if not failed and not seen:
                 import nbformat
-                outputs.append(nbformat.v4.new_output(
-                    "error", ename="AssertionError",
-                    evalue=(f"{INTEGRITY_ERROR} the grading guard did not run in this test cell (the notebook "
-                            "changed how cells are run); this test scores 0 and the instructor is told."),
-                    traceback=[]))
+
+                outputs.append(
+                    nbformat.v4.new_output(
+                        "error",
+                        ename="AssertionError",
+                        evalue=(
+                            f"{INTEGRITY_ERROR} the grading guard did not run in this test cell (the notebook "
+                            "changed how cells are run); this test scores 0 and the instructor is told."
+                        ),
+                        traceback=[],
+                    )
+                )
             cell.outputs = outputs
             return cell, resources
 
