@@ -148,7 +148,7 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(pytest.mark.notebook)
             if not any(True for _ in item.iter_markers("xdist_group")):
                 item.add_marker(pytest.mark.xdist_group(notebook_id(path)))
-    if config.getvalue("loadgroup") and items and hasattr(items[0], "_id"):
+    if getattr(config.option, "loadgroup", False) and items and hasattr(items[0], "_id"):
         for item in items:
             _apply_group(item)
 
