@@ -9,6 +9,7 @@ need a reference carry it inside their hidden region. ``ANSWERS`` is the table b
 # module name -> the week whose graded exercises it answers
 ANSWERS: dict[str, int] = {
     "gradcheck": 2,   # numerical_gradient, relative_error
+    "optim": 2,       # momentum_step, adam_step
     "numpy_nn": 3,    # Linear, ReLU, Tanh, softmax_cross_entropy, MLP, iterate_minibatches, sgd_step, train_mlp
     "autograd": 4,    # Value (scalar reverse-mode autograd)
     "checkpoint": 4,  # saving and restoring a model with its optimizer (week 4's checkpoint exercise)
