@@ -1,4 +1,5 @@
-"""Saving and restoring a GPT with everything needed to use it again (weeks 9-10, ``helpers.cli.generate``).
+"""Saving and restoring a GPT with everything needed to use it again: counted as week 4's reference
+(week 4 writes checkpoints that resume training), used by weeks 8-10 and ``helpers.cli.generate``.
 
 A checkpoint is one ``torch.save`` file holding plain types only (it loads with
 ``weights_only=True``): the model's weights, its ``GPTConfig`` as a dict, the optimizer state,
