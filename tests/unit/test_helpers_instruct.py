@@ -79,10 +79,12 @@ def test_masked_loss_ignores_prompt():
 
 
 def test_few_shot_and_greedy():
-    exs = make_examples(["a b c d e f", "g h i j k l", "m n o p q r"], 6)
+    exs = make_examples(["a b c d e f", "g h i j k l", "m n o p q r"], 6) + [make_example("upper", "g h i j k l")]
     pre = few_shot_prefix(exs, k=1)
     target = make_example("upper", "a b c d e f")
-    assert pre(target) == exs[3].text if exs[3].task == "upper" and exs[3].line != target.line else True
+    shots = [e for e in exs if e.task == target.task and e.line != target.line]
+    assert shots, "no other 'upper' example to demonstrate with"
+    assert pre(target) == shots[0].text  # one solved demonstration of the same task, another line
     assert target.line not in pre(target)
     out = greedy_complete(Lookup(), [1, 2], max_new_tokens=5, block_size=4, stop_id=5)
     assert out == [3, 4, 5]
