@@ -12,7 +12,7 @@ from helpers.reference.gpt import GPT, GPTConfig
 from helpers.reference.sampling import generate
 from helpers.reference.text import decode, encode
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VOCAB = list("\n abcdefgh")
 
 
