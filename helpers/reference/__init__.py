@@ -14,7 +14,8 @@ ANSWERS: dict[str, int] = {
     "autograd": 4,    # Value (scalar reverse-mode autograd)
     "checkpoint": 4,  # saving and restoring a model with its optimizer (week 4's checkpoint exercise)
     "text": 5,        # build_vocab, encode, decode, get_batch
-    "rnn": 5,         # RNNCell, CharRNN-style models, sample
+    "rnn": 5,         # RNNCell, sample (CharLM, count_parameters, hidden_size_for_budget: plumbing for weeks 6-7)
+    "lstm": 6,        # LSTMCell, lstm_cell_numpy and its backward, init_forget_bias, clip_grad_norm, make_recall_task
     "attention": 7,   # scaled_dot_product_attention
     "gpt": 8,         # GPTConfig, causal_mask, LayerNorm, MultiHeadSelfAttention, Block, GPT, configure_optimizer, lr_at, train_babygpt
     "sampling": 9,    # perplexity, top-k/top-p, sample_next_token, generate with a KV cache
