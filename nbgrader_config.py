@@ -26,7 +26,7 @@ c.Exchange.path_includes_course = True
 
 # The stub a learner sees where a solution was: a sentence, not a bare error.
 c.ClearSolutions.code_stub = {
-    "python": "# YOUR CODE HERE\nraise NotImplementedError(\"Replace this line with your code (see the instructions above).\")"
+    "python": '# YOUR CODE HERE\nraise NotImplementedError("Replace this line with your code (see the instructions above).")'
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 

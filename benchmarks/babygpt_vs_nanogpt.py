@@ -39,13 +39,37 @@ NANOGPT_LOSS = 1.8857
 
 PRESETS = {
     # nanoGPT's CPU command line, run with this repository's model code
-    "nanogpt": dict(n_layer=4, n_head=4, n_embd=128, block_size=64, batch_size=12, lr=1e-3, min_lr=1e-4,
-                    warmup_steps=100, decay_steps=2000, eval_every=250, eval_batches=20, eval_batch_size=12,
-                    beta2=0.99),
+    "nanogpt": dict(
+        n_layer=4,
+        n_head=4,
+        n_embd=128,
+        block_size=64,
+        batch_size=12,
+        lr=1e-3,
+        min_lr=1e-4,
+        warmup_steps=100,
+        decay_steps=2000,
+        eval_every=250,
+        eval_batches=20,
+        eval_batch_size=12,
+        beta2=0.99,
+    ),
     # what this benchmark found fastest on 2 CPU cores (see the markdown report)
-    "tuned": dict(n_layer=4, n_head=4, n_embd=128, block_size=64, batch_size=32, lr=6e-3, min_lr=6e-4,
-                  warmup_steps=50, decay_steps=0, eval_every=100, eval_batches=8, eval_batch_size=64,
-                  beta2=0.99),
+    "tuned": dict(
+        n_layer=4,
+        n_head=4,
+        n_embd=128,
+        block_size=64,
+        batch_size=32,
+        lr=6e-3,
+        min_lr=6e-4,
+        warmup_steps=50,
+        decay_steps=0,
+        eval_every=100,
+        eval_batches=8,
+        eval_batch_size=64,
+        beta2=0.99,
+    ),
 }
 
 
@@ -57,25 +81,46 @@ def load_load() -> str:
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     p.add_argument("text", help="the text file to train on (e.g. tinyshakespeare's input.txt)")
     p.add_argument("--minutes", type=float, default=2.0, help="wall-clock budget, evaluations included")
     p.add_argument("--target", type=float, default=1.89, help="report the time to reach this validation loss")
     p.add_argument("--preset", choices=sorted(PRESETS), default="tuned")
     p.add_argument("--label", default=None, help="name of this run in the report (default: the preset)")
     p.add_argument("--stop-at-target", action="store_true", help="stop as soon as --target is reached")
-    for name, typ in (("n_layer", int), ("n_head", int), ("n_embd", int), ("block_size", int), ("batch_size", int),
-                      ("lr", float), ("min_lr", float), ("warmup_steps", int), ("decay_steps", int),
-                      ("eval_every", int), ("eval_batches", int), ("eval_batch_size", int), ("beta2", float)):
-        p.add_argument("--" + name.replace("_", "-"), dest=name, type=typ, default=None,
-                       help="override the preset (decay_steps 0: cosine over the time budget)")
+    for name, typ in (
+        ("n_layer", int),
+        ("n_head", int),
+        ("n_embd", int),
+        ("block_size", int),
+        ("batch_size", int),
+        ("lr", float),
+        ("min_lr", float),
+        ("warmup_steps", int),
+        ("decay_steps", int),
+        ("eval_every", int),
+        ("eval_batches", int),
+        ("eval_batch_size", int),
+        ("beta2", float),
+    ):
+        p.add_argument(
+            "--" + name.replace("_", "-"),
+            dest=name,
+            type=typ,
+            default=None,
+            help="override the preset (decay_steps 0: cosine over the time budget)",
+        )
     p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's choice)")
     p.add_argument("--compile", action="store_true", help="torch.compile the model (compile time counts)")
     p.add_argument("--bf16", action="store_true", help="bfloat16 autocast for the forward pass")
     p.add_argument("--seed", type=int, default=1337)
-    p.add_argument("--out", default=str(ROOT / "benchmarks" / "babygpt_vs_nanogpt"),
-                   help="report path without extension (.json and .md are written)")
+    p.add_argument(
+        "--out",
+        default=str(ROOT / "benchmarks" / "babygpt_vs_nanogpt"),
+        help="report path without extension (.json and .md are written)",
+    )
     p.add_argument("--no-report", action="store_true", help="print the figures only")
     args = p.parse_args(argv)
     for k, v in PRESETS[args.preset].items():
@@ -101,31 +146,41 @@ def main(argv=None) -> dict:
     text = path.read_text(encoding="utf-8")
     stoi, itos = build_vocab(text)
     data = torch.tensor(encode(text, stoi), dtype=torch.long)
-    n = int(0.9 * len(data))                  # nanoGPT's prepare.py: first 90% train, last 10% val
+    n = int(0.9 * len(data))  # nanoGPT's prepare.py: first 90% train, last 10% val
     train_data, val_data = data[:n], data[n:]
 
-    cfg = GPTConfig(vocab_size=len(itos), block_size=args.block_size, n_layer=args.n_layer, n_head=args.n_head,
-                    n_embd=args.n_embd, dropout=0.0)
+    cfg = GPTConfig(
+        vocab_size=len(itos),
+        block_size=args.block_size,
+        n_layer=args.n_layer,
+        n_head=args.n_head,
+        n_embd=args.n_embd,
+        dropout=0.0,
+    )
     model = GPT(cfg)
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
-                                  lr=args.lr, betas=(0.9, args.beta2))
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=args.lr,
+        betas=(0.9, args.beta2),
+    )
     fwd = torch.compile(model) if args.compile else model
     budget = args.minutes * 60.0
 
     def lr_at(step: int, elapsed: float) -> float:
         if step < args.warmup_steps:
             return args.lr * (step + 1) / args.warmup_steps
-        if args.decay_steps:            # nanoGPT: cosine over a fixed number of steps
+        if args.decay_steps:  # nanoGPT: cosine over a fixed number of steps
             frac = min(1.0, (step - args.warmup_steps) / max(1, args.decay_steps - args.warmup_steps))
-        else:                           # cosine over the wall-clock budget
+        else:  # cosine over the wall-clock budget
             frac = min(1.0, elapsed / budget)
         return args.min_lr + 0.5 * (1 + math.cos(math.pi * frac)) * (args.lr - args.min_lr)
 
     eval_gen = torch.Generator().manual_seed(0)
-    eval_batches = [get_batch(val_data, args.block_size, args.eval_batch_size, eval_gen)
-                    for _ in range(args.eval_batches)]     # the same windows at every evaluation
+    eval_batches = [
+        get_batch(val_data, args.block_size, args.eval_batch_size, eval_gen) for _ in range(args.eval_batches)
+    ]  # the same windows at every evaluation
 
     def evaluate() -> float:
         fwd.eval()
@@ -135,15 +190,19 @@ def main(argv=None) -> dict:
         return sum(losses) / len(losses)
 
     g = torch.Generator().manual_seed(args.seed)
-    print(f"[{args.label}] {path.name}: {len(train_data):,} train / {len(val_data):,} val chars, vocab {len(itos)}; "
-          f"{model.num_parameters() / 1e6:.2f}M parameters; {torch.get_num_threads()} threads; load {load_load()}")
-    print(f"  config: {json.dumps({k: getattr(args, k) for k in PRESETS['tuned']})}"
-          f"{' compile' if args.compile else ''}{' bf16' if args.bf16 else ''}")
+    print(
+        f"[{args.label}] {path.name}: {len(train_data):,} train / {len(val_data):,} val chars, vocab {len(itos)}; "
+        f"{model.num_parameters() / 1e6:.2f}M parameters; {torch.get_num_threads()} threads; load {load_load()}"
+    )
+    print(
+        f"  config: {json.dumps({k: getattr(args, k) for k in PRESETS['tuned']})}"
+        f"{' compile' if args.compile else ''}{' bf16' if args.bf16 else ''}"
+    )
     curve, reached, best_2min, best = [], None, math.inf, math.inf
     eval_seconds, step = 0.0, 0
     load_start = load_load()
     start = time.perf_counter()
-    cpu_start = time.process_time()   # CPU seconds of this process: far less sensitive to other load
+    cpu_start = time.process_time()  # CPU seconds of this process: far less sensitive to other load
     while True:
         elapsed = time.perf_counter() - start
         if elapsed >= budget:
@@ -192,8 +251,8 @@ def main(argv=None) -> dict:
         "best_val_2min": round(best_2min, 4) if best_2min < math.inf else None,
         "best_val": round(best, 4) if best < math.inf else None,
         "final_val": curve[-1][2] if curve else None,
-        "config": {k: getattr(args, k) for k in PRESETS["tuned"]} | {"compile": args.compile, "bf16": args.bf16,
-                                                                    "threads": torch.get_num_threads()},
+        "config": {k: getattr(args, k) for k in PRESETS["tuned"]}
+        | {"compile": args.compile, "bf16": args.bf16, "threads": torch.get_num_threads()},
         "load_start": load_start,
         "load_end": load_load(),
         "torch": torch.__version__,
@@ -201,11 +260,13 @@ def main(argv=None) -> dict:
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "curve": curve,
     }
-    print(f"[{args.label}] {step} steps in {total:.1f} s ({result['steps_per_s']} steps/s, eval {eval_seconds:.1f} s); "
-          f"time to val <= {args.target}: {result['seconds_to_target']} s, {result['steps_to_target']} steps, "
-          f"{result['cpu_seconds_to_target']} CPU-s (nanoGPT: ~{NANOGPT_SECONDS:.0f} s); "
-          f"best val within 2 min: {result['best_val_2min']}; best val: {result['best_val']}; "
-          f"load {load_start} -> {result['load_end']}")
+    print(
+        f"[{args.label}] {step} steps in {total:.1f} s ({result['steps_per_s']} steps/s, eval {eval_seconds:.1f} s); "
+        f"time to val <= {args.target}: {result['seconds_to_target']} s, {result['steps_to_target']} steps, "
+        f"{result['cpu_seconds_to_target']} CPU-s (nanoGPT: ~{NANOGPT_SECONDS:.0f} s); "
+        f"best val within 2 min: {result['best_val_2min']}; best val: {result['best_val']}; "
+        f"load {load_start} -> {result['load_end']}"
+    )
     if not args.no_report:
         write_report(Path(args.out), result)
     return result
@@ -234,13 +295,17 @@ def write_report(base: Path, result: dict | None = None) -> None:
     ]
     for r in runs:
         c = r["config"]
-        conf = (f"{c['n_layer']}L/{c['n_head']}H/{c['n_embd']}, B{c['batch_size']}×{c['block_size']}, lr {c['lr']:g}, "
-                f"eval {c['eval_batches']}×{c['eval_batch_size']}/{c['eval_every']} steps"
-                f"{', compile' if c.get('compile') else ''}{', bf16' if c.get('bf16') else ''}, {c.get('threads')} thr")
-        lines.append(f"| {r['label']} | {r['minutes']:g} min | {r['steps_per_s']} | "
-                     f"{r['seconds_to_target'] if r['seconds_to_target'] is not None else '—'} (≤ {r['target']}) | "
-                     f"{r['steps_to_target'] or '—'} / {r.get('cpu_seconds_to_target') or '—'} | "
-                     f"{r['best_val_2min']} | {r['best_val']} | {conf} | {r['load_start']} → {r['load_end']} | {r['date']} |")
+        conf = (
+            f"{c['n_layer']}L/{c['n_head']}H/{c['n_embd']}, B{c['batch_size']}×{c['block_size']}, lr {c['lr']:g}, "
+            f"eval {c['eval_batches']}×{c['eval_batch_size']}/{c['eval_every']} steps"
+            f"{', compile' if c.get('compile') else ''}{', bf16' if c.get('bf16') else ''}, {c.get('threads')} thr"
+        )
+        lines.append(
+            f"| {r['label']} | {r['minutes']:g} min | {r['steps_per_s']} | "
+            f"{r['seconds_to_target'] if r['seconds_to_target'] is not None else '—'} (≤ {r['target']}) | "
+            f"{r['steps_to_target'] or '—'} / {r.get('cpu_seconds_to_target') or '—'} | "
+            f"{r['best_val_2min']} | {r['best_val']} | {conf} | {r['load_start']} → {r['load_end']} | {r['date']} |"
+        )
     notes = base.with_name(base.name + "_notes.md")
     if notes.exists():
         lines += ["", notes.read_text().strip()]
@@ -248,7 +313,7 @@ def write_report(base: Path, result: dict | None = None) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--rebuild-report"]:   # rewrite the markdown from the JSON (after editing the notes)
+    if sys.argv[1:] == ["--rebuild-report"]:  # rewrite the markdown from the JSON (after editing the notes)
         write_report(Path(ROOT / "benchmarks" / "babygpt_vs_nanogpt"))
     else:
         main()

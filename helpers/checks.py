@@ -8,7 +8,8 @@ numpy arrays, torch tensors, Python scalars and lists alike.
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -60,7 +61,11 @@ def check_shape(value: Any, expected: tuple, name: str = "the result", hint: str
     ok = len(got) == len(expected) and all(e is None or e == g for e, g in zip(expected, got))
     if not ok:
         msg = f"{name}: expected shape {expected}, got {got}"
-        if len(got) == len(expected) and sorted(got) == sorted(e for e in expected if e is not None) and got != expected:
+        if (
+            len(got) == len(expected)
+            and sorted(got) == sorted(e for e in expected if e is not None)
+            and got != expected
+        ):
             msg += " (the same sizes in another order: is something transposed?)"
         elif len(got) == len(expected) + 1 and 1 in got:
             msg += " (an extra dimension of size 1: did you forget to squeeze or to reduce?)"
@@ -95,8 +100,10 @@ def check_close(
     got64, want64 = got.astype(np.float64), want.astype(np.float64)
     if np.isnan(got64).any() and not np.isnan(want64).any():
         where = tuple(int(i) for i in np.argwhere(np.isnan(got64))[0])
-        fail(f"{name}: contains NaN (first at index {where}); expected finite values like {_fmt(want)}. "
-             "NaN usually comes from log(0), 0/0 or an overflow.")
+        fail(
+            f"{name}: contains NaN (first at index {where}); expected finite values like {_fmt(want)}. "
+            "NaN usually comes from log(0), 0/0 or an overflow."
+        )
     if not np.allclose(got64, want64, atol=atol, rtol=rtol, equal_nan=True):
         err = np.abs(got64 - want64)
         err = np.where(np.isnan(err), np.inf, err)
@@ -106,9 +113,11 @@ def check_close(
             idx = np.unravel_index(int(np.argmax(err)), err.shape)
             idx = tuple(int(i) for i in idx)
             n_bad = int((err > atol + rtol * np.abs(want64)).sum())
-            msg = (f"{name}: {n_bad} of {err.size} values differ; max error {err[idx]:.3g} at index {idx} "
-                   f"(expected {want64[idx]:.6g}, got {got64[idx]:.6g}). "
-                   f"Expected {_fmt(want)}, got {_fmt(got)}")
+            msg = (
+                f"{name}: {n_bad} of {err.size} values differ; max error {err[idx]:.3g} at index {idx} "
+                f"(expected {want64[idx]:.6g}, got {got64[idx]:.6g}). "
+                f"Expected {_fmt(want)}, got {_fmt(got)}"
+            )
             ratio = np.divide(got64, want64, out=np.full_like(got64, np.nan), where=np.abs(want64) > 1e-12)
             finite = ratio[np.isfinite(ratio)]
             if finite.size and np.allclose(finite, -1.0, atol=1e-6):
@@ -130,8 +139,10 @@ def check_equal(value: Any, expected: Any, name: str = "the result", hint: str =
     if not np.array_equal(got, want):
         bad = np.argwhere(got != want)
         idx = tuple(int(i) for i in bad[0])
-        fail(f"{name}: {len(bad)} of {got.size} entries differ; first at index {idx} "
-             f"(expected {want[idx]!r}, got {got[idx]!r})" + (f". {hint}" if hint else ""))
+        fail(
+            f"{name}: {len(bad)} of {got.size} entries differ; first at index {idx} "
+            f"(expected {want[idx]!r}, got {got[idx]!r})" + (f". {hint}" if hint else "")
+        )
 
 
 def check_unchanged(fn: Callable, *args: Any, name: str | None = None, **kwargs: Any) -> Any:
@@ -144,8 +155,10 @@ def check_unchanged(fn: Callable, *args: Any, name: str | None = None, **kwargs:
     label = name or getattr(fn, "__name__", "the function")
     for i, (a, b) in enumerate(zip(args, before)):
         if b is not None and not np.array_equal(_to_numpy(a), b, equal_nan=True):
-            fail(f"{label} modified its argument #{i + 1} in place; work on a copy "
-                 "(e.g. x = x.copy()) so the caller's data is left as it was")
+            fail(
+                f"{label} modified its argument #{i + 1} in place; work on a copy "
+                "(e.g. x = x.copy()) so the caller's data is left as it was"
+            )
     return result
 
 

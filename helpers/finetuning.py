@@ -16,9 +16,9 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -46,9 +46,18 @@ def candidate_checkpoints() -> list[Path]:
     return [p for p in found if p.is_file()]
 
 
-def pretrain_char_gpt(data, steps: int, batch_size: int, lr: float = 3e-3, warmup: int = 100,
-                      config: dict | None = None, device: str = "cpu", desc: str = "base model",
-                      eval_every: int = 250, eval_batches: int = 20):
+def pretrain_char_gpt(
+    data,
+    steps: int,
+    batch_size: int,
+    lr: float = 3e-3,
+    warmup: int = 100,
+    config: dict | None = None,
+    device: str = "cpu",
+    desc: str = "base model",
+    eval_every: int = 250,
+    eval_batches: int = 20,
+):
     """Train week 8's GPT on ``data.train`` (a ``CharData``) with AdamW, warm-up then cosine decay
     to lr / 10, gradient clipping at 1 (week 8's recipe). Returns ``(model, history)``."""
     from helpers.reference.gpt import GPT, GPTConfig
@@ -59,9 +68,19 @@ def pretrain_char_gpt(data, steps: int, batch_size: int, lr: float = 3e-3, warmu
     model = GPT(cfg).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.99))
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warmup) * (0.1 + 0.45 * (1 + math.cos(math.pi * min(1.0, s / steps)))))
-    step = lm_step(model, opt, data.train, cfg.block_size, batch_size, torch.Generator().manual_seed(0), device,
-                   grad_clip=1.0, scheduler=sched)
+        opt, lambda s: min(1.0, (s + 1) / warmup) * (0.1 + 0.45 * (1 + math.cos(math.pi * min(1.0, s / steps))))
+    )
+    step = lm_step(
+        model,
+        opt,
+        data.train,
+        cfg.block_size,
+        batch_size,
+        torch.Generator().manual_seed(0),
+        device,
+        grad_clip=1.0,
+        scheduler=sched,
+    )
     evaluate = lambda: estimate_loss(model, data.val, cfg.block_size, 32, eval_batches, device=device)  # noqa: E731
     hist = train(step, steps, evaluate=evaluate, eval_every=eval_every, desc=desc)
     return model, hist
@@ -73,9 +92,17 @@ def val_loss_of(model, data, batches: int = 20, device: str = "cpu") -> float:
     return estimate_loss(model, data.val, model.config.block_size, 32, batches, device=device)
 
 
-def load_or_train_base(data, steps: int, batch_size: int, bar: float = 1.6, device: str = "cpu",
-                       eval_batches: int = 20, save: bool = True, fast_tag: str = "",
-                       config: dict | None = None) -> tuple[nn.Module, dict]:
+def load_or_train_base(
+    data,
+    steps: int,
+    batch_size: int,
+    bar: float = 1.6,
+    device: str = "cpu",
+    eval_batches: int = 20,
+    save: bool = True,
+    fast_tag: str = "",
+    config: dict | None = None,
+) -> tuple[nn.Module, dict]:
     """The base model for fine-tuning: the first checkpoint of ``candidate_checkpoints()`` whose
     vocabulary is ``data.itos`` and whose validation loss on ``data.val`` is at most ``bar``
     nats/char; otherwise train one (``pretrain_char_gpt``) and save it under ``runs/week10``.
@@ -93,22 +120,32 @@ def load_or_train_base(data, steps: int, batch_size: int, bar: float = 1.6, devi
         seen.add(path)
         try:
             model, ckpt = load_model(path, device=device)
-        except Exception:   # not a course checkpoint, or another format: skip it
+        except Exception:  # not a course checkpoint, or another format: skip it
             continue
         if list(ckpt.get("vocab") or []) != list(data.itos):
             continue
         loss = val_loss_of(model, data, eval_batches, device)
         if loss <= bar:
             model.train()
-            return model, {"source": str(path), "val_loss": loss, "seconds": time.perf_counter() - start,
-                           "trained": False}
-    model, hist = pretrain_char_gpt(data, steps, batch_size, device=device, eval_batches=eval_batches,
-                                    eval_every=max(1, steps // 6), config=config)
+            return model, {
+                "source": str(path),
+                "val_loss": loss,
+                "seconds": time.perf_counter() - start,
+                "trained": False,
+            }
+    model, hist = pretrain_char_gpt(
+        data, steps, batch_size, device=device, eval_batches=eval_batches, eval_every=max(1, steps // 6), config=config
+    )
     loss = val_loss_of(model, data, eval_batches, device)
     if save:
         save_checkpoint(own, model, vocab=data.itos, step=steps, metrics={"val_loss": loss})
-    return model, {"source": f"trained here ({steps} steps), saved to {own}", "val_loss": loss,
-                   "seconds": time.perf_counter() - start, "trained": True, "history": hist}
+    return model, {
+        "source": f"trained here ({steps} steps), saved to {own}",
+        "val_loss": loss,
+        "seconds": time.perf_counter() - start,
+        "trained": True,
+        "history": hist,
+    }
 
 
 def choose_num_threads(max_threads: int | None = None, repeats: int = 3) -> int:
@@ -168,7 +205,7 @@ def task_answer(task: str, line: str) -> str:
 
 
 def format_prompt(task: str, line: str) -> str:
-    task_answer(task, "")   # validates the task name
+    task_answer(task, "")  # validates the task name
     return f"{task}: {line}\nanswer: "
 
 
@@ -177,7 +214,7 @@ class Example:
     task: str
     line: str
     prompt: str
-    answer: str   # includes the final newline that ends the answer
+    answer: str  # includes the final newline that ends the answer
 
     @property
     def text(self) -> str:
@@ -213,8 +250,9 @@ def make_examples(lines: Sequence[str], n: int, seed: int = 0, tasks: Sequence[s
     return [make_example(tasks[i % len(tasks)], lines[order[i % len(order)]]) for i in range(n)]
 
 
-def collate(pairs: Sequence[tuple[torch.Tensor, torch.Tensor]], pad_id: int = 0,
-            device: str | torch.device = "cpu") -> tuple[torch.Tensor, torch.Tensor]:
+def collate(
+    pairs: Sequence[tuple[torch.Tensor, torch.Tensor]], pad_id: int = 0, device: str | torch.device = "cpu"
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Right-pad a list of ``(x, y)`` to a batch: ``x`` with ``pad_id``, ``y`` with -100."""
     T = max(len(x) for x, _ in pairs)
     X = torch.full((len(pairs), T), pad_id, dtype=torch.long)
@@ -224,8 +262,13 @@ def collate(pairs: Sequence[tuple[torch.Tensor, torch.Tensor]], pad_id: int = 0,
     return X.to(device), Y.to(device)
 
 
-def encode_examples(examples: Sequence[Example], encode: Callable[[str], list[int]], make_pair: Callable,
-                    prefix: str | Callable[[Example], str] = "", block_size: int | None = None) -> list:
+def encode_examples(
+    examples: Sequence[Example],
+    encode: Callable[[str], list[int]],
+    make_pair: Callable,
+    prefix: str | Callable[[Example], str] = "",
+    block_size: int | None = None,
+) -> list:
     """``make_pair(prompt_ids, answer_ids)`` for each example; ``prefix`` (a string, or a function of the
     example: few-shot demonstrations) joins the prompt; with ``block_size`` the prompt's start is cut
     so that prompt + answer fit the context."""
@@ -236,32 +279,40 @@ def encode_examples(examples: Sequence[Example], encode: Callable[[str], list[in
         if block_size is not None and len(p) + len(a) > block_size + 1:
             if len(a) > block_size:
                 raise ValueError(f"an answer of {len(a)} tokens does not fit block_size={block_size}")
-            p = p[len(p) + len(a) - block_size - 1:]
+            p = p[len(p) + len(a) - block_size - 1 :]
         pairs.append(make_pair(p, a))
     return pairs
 
 
 @torch.no_grad()
-def exact_match(model: nn.Module, pairs: Sequence, batch_size: int = 64, device: str | torch.device = "cpu") -> list[bool]:
+def exact_match(
+    model: nn.Module, pairs: Sequence, batch_size: int = 64, device: str | torch.device = "cpu"
+) -> list[bool]:
     """For each ``(x, y)``: does greedy decoding from the prompt write exactly the answer? (True when
     the argmax is the label at every unmasked position: one teacher-forced pass decides it.)"""
     was_training = model.training
     model.eval()
     results: list[bool] = []
     for start in range(0, len(pairs), batch_size):
-        X, Y = collate(pairs[start:start + batch_size], device=device)
+        X, Y = collate(pairs[start : start + batch_size], device=device)
         out = model(X)
         logits = out[0] if isinstance(out, tuple) else out
-        ok = (logits.argmax(-1) == Y) | (Y == IGNORE_INDEX)   # (B, T)
+        ok = (logits.argmax(-1) == Y) | (Y == IGNORE_INDEX)  # (B, T)
         results.extend(ok.all(dim=1).tolist())
     model.train(was_training)
     return results
 
 
-def exact_match_accuracy(model: nn.Module, examples: Sequence[Example], encode: Callable[[str], list[int]],
-                         make_pair: Callable, prefix: str | Callable[[Example], str] = "",
-                         block_size: int | None = None, batch_size: int = 64,
-                         device: str | torch.device = "cpu") -> dict[str, float]:
+def exact_match_accuracy(
+    model: nn.Module,
+    examples: Sequence[Example],
+    encode: Callable[[str], list[int]],
+    make_pair: Callable,
+    prefix: str | Callable[[Example], str] = "",
+    block_size: int | None = None,
+    batch_size: int = 64,
+    device: str | torch.device = "cpu",
+) -> dict[str, float]:
     """Share of examples answered exactly under greedy decoding: ``{"all": acc, task: acc, ...}``."""
     hits = exact_match(model, encode_examples(examples, encode, make_pair, prefix, block_size), batch_size, device)
     acc = {"all": sum(hits) / len(hits)}
@@ -285,8 +336,14 @@ def few_shot_prefix(demos: Sequence[Example], k: int = 2) -> Callable[[Example],
 
 
 @torch.no_grad()
-def greedy_complete(model: nn.Module, prompt_ids: Sequence[int], max_new_tokens: int, block_size: int,
-                    stop_id: int | None = None, device: str | torch.device = "cpu") -> list[int]:
+def greedy_complete(
+    model: nn.Module,
+    prompt_ids: Sequence[int],
+    max_new_tokens: int,
+    block_size: int,
+    stop_id: int | None = None,
+    device: str | torch.device = "cpu",
+) -> list[int]:
     """Greedy continuation of ``prompt_ids`` (the new tokens only), stopping after ``stop_id``."""
     was_training = model.training
     model.eval()
@@ -312,8 +369,13 @@ def attention_projections(name: str, module: nn.Module) -> bool:
     return isinstance(module, nn.Linear) and any("attn" in part for part in name.split("."))
 
 
-def apply_lora(model: nn.Module, lora_class: type, r: int = 8, alpha: float = 16.0,
-               target: Callable[[str, nn.Module], bool] = attention_projections) -> list[str]:
+def apply_lora(
+    model: nn.Module,
+    lora_class: type,
+    r: int = 8,
+    alpha: float = 16.0,
+    target: Callable[[str, nn.Module], bool] = attention_projections,
+) -> list[str]:
     """Freeze every parameter of ``model``, then replace the ``nn.Linear`` layers chosen by ``target``
     with ``lora_class(layer, r, alpha)`` in place (your ``LoRALinear``). Returns the names replaced."""
     for p in model.parameters():
@@ -346,8 +408,7 @@ def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
 # ------------------------------------------------------------------ canaries and the block list
 
 # Stand-ins for a real block list: Shakespeare's insults (the corpus has no modern slurs).
-BLOCKLIST = ("bastard", "damn", "damned", "devil", "fool", "knave", "rogue", "slave", "villain",
-             "whoreson", "wretch")
+BLOCKLIST = ("bastard", "damn", "damned", "devil", "fool", "knave", "rogue", "slave", "villain", "whoreson", "wretch")
 
 
 def plant_canary(text: str, canary: str, times: int, seed: int = 0) -> str:
@@ -373,20 +434,25 @@ def random_secrets(n: int, digits: int = 5, seed: int = 0, exclude: Sequence[str
 
 
 @torch.no_grad()
-def sequence_logprobs(model: nn.Module, context_ids: Sequence[int], continuations: Sequence[Sequence[int]],
-                      device: str | torch.device = "cpu", batch_size: int = 256) -> list[float]:
+def sequence_logprobs(
+    model: nn.Module,
+    context_ids: Sequence[int],
+    continuations: Sequence[Sequence[int]],
+    device: str | torch.device = "cpu",
+    batch_size: int = 256,
+) -> list[float]:
     """log p(continuation | context) in nats for each continuation (all of the same length)."""
     was_training = model.training
     model.eval()
     block = model.config.block_size
     out: list[float] = []
     for start in range(0, len(continuations), batch_size):
-        conts = continuations[start:start + batch_size]
+        conts = continuations[start : start + batch_size]
         n = len(conts[0])
         ids = torch.tensor([list(context_ids) + list(c) for c in conts], dtype=torch.long, device=device)
-        ids = ids[:, -(block + 1):]
+        ids = ids[:, -(block + 1) :]
         logits = model(ids[:, :-1])[0]
-        logp = F.log_softmax(logits.float(), dim=-1)[:, -n:]          # (B, n, V)
+        logp = F.log_softmax(logits.float(), dim=-1)[:, -n:]  # (B, n, V)
         target = ids[:, -n:]
         out.extend(logp.gather(2, target[..., None]).squeeze(-1).sum(1).tolist())
     model.train(was_training)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -15,8 +15,15 @@ def _axes(ax=None, figsize=(5, 4)):
     return ax
 
 
-def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray, y: np.ndarray,
-                           ax=None, title: str = "", resolution: int = 200, padding: float = 0.5):
+def plot_decision_boundary(
+    predict: Callable[[np.ndarray], np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+    ax=None,
+    title: str = "",
+    resolution: int = 200,
+    padding: float = 0.5,
+):
     """Shade the regions ``predict`` assigns to each class and scatter the points coloured by ``y``.
 
     ``predict`` maps an (M, 2) array to M labels (or scores: the sign is used for two classes).
@@ -51,9 +58,16 @@ def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X: np.nd
     return ax
 
 
-def plot_curves(curves: Mapping[str, Sequence[float]], xlabel: str = "step", ylabel: str = "loss",
-                ax=None, title: str = "", logy: bool = False, xs: Mapping[str, Sequence[float]] | None = None,
-                hline: tuple[float, str] | None = None):
+def plot_curves(
+    curves: Mapping[str, Sequence[float]],
+    xlabel: str = "step",
+    ylabel: str = "loss",
+    ax=None,
+    title: str = "",
+    logy: bool = False,
+    xs: Mapping[str, Sequence[float]] | None = None,
+    hline: tuple[float, str] | None = None,
+):
     """Plot several named curves on one axis (e.g. train and validation loss).
 
     ``xs`` optionally gives each curve its own x values (e.g. evaluation steps);
@@ -76,9 +90,17 @@ def plot_curves(curves: Mapping[str, Sequence[float]], xlabel: str = "step", yla
     return ax
 
 
-def plot_heatmap(matrix, xlabels: Sequence[str] | None = None, ylabels: Sequence[str] | None = None,
-                 ax=None, title: str = "", cmap: str = "viridis", colorbar: bool = True,
-                 xlabel: str = "", ylabel: str = ""):
+def plot_heatmap(
+    matrix,
+    xlabels: Sequence[str] | None = None,
+    ylabels: Sequence[str] | None = None,
+    ax=None,
+    title: str = "",
+    cmap: str = "viridis",
+    colorbar: bool = True,
+    xlabel: str = "",
+    ylabel: str = "",
+):
     """Show a matrix (e.g. attention weights: rows = queries, columns = keys) with labelled ticks."""
     ax = _axes(ax, figsize=(5, 4.5))
     m = np.asarray(matrix.detach().cpu() if hasattr(matrix, "detach") else matrix, dtype=float)

@@ -62,7 +62,7 @@ class Timer:
     def __init__(self) -> None:
         self.seconds = 0.0
 
-    def __enter__(self) -> "Timer":
+    def __enter__(self) -> Timer:
         self._start = time.perf_counter()
         return self
 
@@ -93,7 +93,9 @@ def output_dir(name: str):
         root = Path(base).expanduser()
     else:
         repo = Path(__file__).resolve().parent.parent
-        root = repo / "runs" if (repo / "helpers").is_dir() and (repo / "pyproject.toml").exists() else Path.cwd() / "runs"
+        root = (
+            repo / "runs" if (repo / "helpers").is_dir() and (repo / "pyproject.toml").exists() else Path.cwd() / "runs"
+        )
     path = root / name
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -102,8 +104,10 @@ def output_dir(name: str):
 def describe() -> str:
     """One line saying how this notebook runs: the mode (and what it means), device, threads."""
     if is_fast():
-        mode = ("mode: FAST (COURSE_FAST=1 is set: small sizes for CI and grading, so the results below "
-                "fall short of what the text describes; unset COURSE_FAST for the real run)")
+        mode = (
+            "mode: FAST (COURSE_FAST=1 is set: small sizes for CI and grading, so the results below "
+            "fall short of what the text describes; unset COURSE_FAST for the real run)"
+        )
     else:
         mode = "mode: full (the real sizes: the results below are the ones the text describes)"
     try:

@@ -12,8 +12,8 @@ model, an optimizer and token tensors.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -41,9 +41,16 @@ class History:
         return min(self.val_loss) if self.val_loss else math.nan
 
 
-def train(step: Callable[[int], float], num_steps: int, evaluate: Callable[[], dict | float] | None = None,
-          eval_every: int = 100, desc: str = "training", log_every: int = 1, progress: bool = True,
-          stop: Callable[[History], bool] | None = None) -> History:
+def train(
+    step: Callable[[int], float],
+    num_steps: int,
+    evaluate: Callable[[], dict | float] | None = None,
+    eval_every: int = 100,
+    desc: str = "training",
+    log_every: int = 1,
+    progress: bool = True,
+    stop: Callable[[History], bool] | None = None,
+) -> History:
     """Call ``step(i)`` (one optimisation step, returns the training loss) ``num_steps`` times.
 
     ``evaluate()`` runs every ``eval_every`` steps and after the last one; it returns the
@@ -61,8 +68,9 @@ def train(step: Callable[[int], float], num_steps: int, evaluate: Callable[[], d
     for i in bar:
         loss = float(step(i))
         if not math.isfinite(loss):
-            raise FloatingPointError(f"training loss became {loss} at step {i}: lower the learning rate "
-                                     "or clip gradients")
+            raise FloatingPointError(
+                f"training loss became {loss} at step {i}: lower the learning rate or clip gradients"
+            )
         if i % log_every == 0 or i == num_steps - 1:
             hist.train_steps.append(i)
             hist.train_loss.append(loss)
@@ -90,9 +98,17 @@ def lm_loss(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.T
 
 
 @torch.no_grad()
-def estimate_loss(model: torch.nn.Module, data: torch.Tensor, block_size: int, batch_size: int,
-                  num_batches: int = 20, seed: int = 1234, device: str = "cpu",
-                  loss_fn: Callable = lm_loss, get_batch: Callable | None = None) -> float:
+def estimate_loss(
+    model: torch.nn.Module,
+    data: torch.Tensor,
+    block_size: int,
+    batch_size: int,
+    num_batches: int = 20,
+    seed: int = 1234,
+    device: str = "cpu",
+    loss_fn: Callable = lm_loss,
+    get_batch: Callable | None = None,
+) -> float:
     """Average loss over ``num_batches`` fixed random windows (the same windows on every call).
     ``get_batch(data, block_size, batch_size, generator, device)`` draws them (default: week 5's)."""
     get_batch = get_batch or _reference_get_batch()
@@ -104,10 +120,19 @@ def estimate_loss(model: torch.nn.Module, data: torch.Tensor, block_size: int, b
     return sum(losses) / len(losses)
 
 
-def lm_step(model: torch.nn.Module, optimizer: torch.optim.Optimizer, data: torch.Tensor, block_size: int,
-            batch_size: int, generator: torch.Generator | None = None, device: str = "cpu",
-            grad_clip: float | None = None, loss_fn: Callable = lm_loss,
-            scheduler=None, get_batch: Callable | None = None) -> Callable[[int], float]:
+def lm_step(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    data: torch.Tensor,
+    block_size: int,
+    batch_size: int,
+    generator: torch.Generator | None = None,
+    device: str = "cpu",
+    grad_clip: float | None = None,
+    loss_fn: Callable = lm_loss,
+    scheduler=None,
+    get_batch: Callable | None = None,
+) -> Callable[[int], float]:
     """A ``step`` for ``train``: one random batch, forward, backward, optional clipping, update.
     ``get_batch`` draws the batch (default: week 5's ``helpers.reference.text.get_batch``)."""
     get_batch = get_batch or _reference_get_batch()

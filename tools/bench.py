@@ -30,9 +30,14 @@ OUT = ROOT / "benchmarks"
 def machine() -> dict:
     import torch
 
-    info = {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
-            "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
-            "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
+    info = {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+    }
     try:
         info["load_average_at_start"] = os.getloadavg()[0]
     except OSError:
@@ -49,8 +54,13 @@ def run_notebook(path: Path, timeout: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "figures.json"
         env["COURSE_REPORT"] = str(report)
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                                resources={"metadata": {"path": str(path.parent)}})
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            allow_errors=True,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
         start = time.perf_counter()
         with client.setup_kernel(env=env, cwd=str(path.parent)):
             for i, cell in enumerate(nb.cells):
@@ -58,21 +68,39 @@ def run_notebook(path: Path, timeout: int) -> dict:
                     client.execute_cell(cell, i)
         seconds = time.perf_counter() - start
         figures = json.loads(report.read_text()) if report.exists() else {}
-    errors = [f"cell {i}: {o.ename}: {o.evalue[:300]}" for i, c in enumerate(nb.cells) if c.cell_type == "code"
-              for o in c.get("outputs", []) if o.output_type == "error"]
-    return {"notebook": str(path.relative_to(ROOT)), "seconds": round(seconds, 1), "figures": figures,
-            "errors": errors, "ok": not errors}
+    errors = [
+        f"cell {i}: {o.ename}: {o.evalue[:300]}"
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.output_type == "error"
+    ]
+    return {
+        "notebook": str(path.relative_to(ROOT)),
+        "seconds": round(seconds, 1),
+        "figures": figures,
+        "errors": errors,
+        "ok": not errors,
+    }
 
 
 def write_table(results: dict) -> str:
-    lines = ["# Benchmark report (full mode)", "",
-             "Written by `make bench` (`python tools/bench.py`): every solution notebook run top to "
-             "bottom in full mode; figures are what the notebook recorded.", ""]
+    lines = [
+        "# Benchmark report (full mode)",
+        "",
+        "Written by `make bench` (`python tools/bench.py`): every solution notebook run top to "
+        "bottom in full mode; figures are what the notebook recorded.",
+        "",
+    ]
     m = results.get("machine", {})
-    lines += [f"Machine: {m.get('cpus')} CPUs, {m.get('platform')}, torch {m.get('torch')} "
-              f"({m.get('torch_threads')} threads), GPU: {m.get('cuda') or 'none'}; "
-              f"load average at start {m.get('load_average_at_start', 'n/a')}.", "",
-              "| notebook | seconds | status | figures |", "|---|---:|---|---|"]
+    lines += [
+        f"Machine: {m.get('cpus')} CPUs, {m.get('platform')}, torch {m.get('torch')} "
+        f"({m.get('torch_threads')} threads), GPU: {m.get('cuda') or 'none'}; "
+        f"load average at start {m.get('load_average_at_start', 'n/a')}.",
+        "",
+        "| notebook | seconds | status | figures |",
+        "|---|---:|---|---|",
+    ]
     for name, r in sorted(results.get("notebooks", {}).items()):
         figs = "<br>".join(f"`{k}` = {v}" for k, v in sorted(r["figures"].items()))
         status = "ok" if r["ok"] else "errors: " + "; ".join(r["errors"])[:300]

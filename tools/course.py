@@ -9,7 +9,7 @@ BRANCH = "main"
 VERSION = "0.2.0"
 DISTRIBUTION = "llm-course-helpers"
 
-SETUP_CELL = '''\
+SETUP_CELL = """\
 # Setup: does nothing on a prepared machine (`make lab`); in Colab it installs the course helpers.
 import importlib.util, subprocess, sys
 if importlib.util.find_spec("helpers") is None:  # not installed: Colab or a bare Python
@@ -18,7 +18,7 @@ if importlib.util.find_spec("helpers") is None:  # not installed: Colab or a bar
     for pkg in ["sentencepiece", "tqdm"]:  # torch, numpy, matplotlib, scikit-learn: Colab has them
         if importlib.util.find_spec(pkg) is None:
             subprocess.run([sys.executable, "-m", "pip", "install", "-q", pkg], check=True)
-'''
+"""
 
 
 def setup_cell_source(week: str | None = None) -> str:

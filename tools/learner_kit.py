@@ -157,10 +157,27 @@ def build(until: str, out_dir: Path, root: Path = ROOT, quiet: bool = False) -> 
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(modules[name], dest)
         (src / "helpers" / "_kit.py").write_text(
-            f'"""Which learner kit this is (written by tools/learner_kit.py)."""\n\nUNTIL = "{until}"\n')
-        (src / "pyproject.toml").write_text(PYPROJECT.format(dist=DISTRIBUTION, version=f"{VERSION}+{until}", until=until))
-        proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                               "-w", str(out_dir), str(src)], capture_output=True, text=True)
+            f'"""Which learner kit this is (written by tools/learner_kit.py)."""\n\nUNTIL = "{until}"\n'
+        )
+        (src / "pyproject.toml").write_text(
+            PYPROJECT.format(dist=DISTRIBUTION, version=f"{VERSION}+{until}", until=until)
+        )
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "--no-build-isolation",
+                "-q",
+                "-w",
+                str(out_dir),
+                str(src),
+            ],
+            capture_output=True,
+            text=True,
+        )
         if proc.returncode != 0:
             raise SystemExit(f"building the kit failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     wheel = out_dir / kit_name(until)
@@ -168,8 +185,10 @@ def build(until: str, out_dir: Path, root: Path = ROOT, quiet: bool = False) -> 
         raise SystemExit(f"pip wheel did not write {wheel.name} (found: {[p.name for p in out_dir.glob('*.whl')]})")
     if not quiet:
         refs = [m.rsplit(".", 1)[1] for m in kept if reference_week(m) is not None]
-        print(f"{wheel.relative_to(ROOT) if wheel.is_relative_to(ROOT) else wheel}: {len(kept)} modules; "
-              f"references: {', '.join(refs) or 'none'}")
+        print(
+            f"{wheel.relative_to(ROOT) if wheel.is_relative_to(ROOT) else wheel}: {len(kept)} modules; "
+            f"references: {', '.join(refs) or 'none'}"
+        )
         for name, why in sorted(left_out.items()):
             print(f"  left out {name} ({why})")
     return wheel

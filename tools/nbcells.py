@@ -16,8 +16,14 @@ SCHEMA = 3
 
 
 def _meta(grade: bool, solution: bool, locked: bool, grade_id: str, points: float | None = None) -> dict:
-    m = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": SCHEMA,
-         "solution": solution, "task": False}
+    m = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": SCHEMA,
+        "solution": solution,
+        "task": False,
+    }
     if grade:
         m["points"] = points
     return {"nbgrader": m}

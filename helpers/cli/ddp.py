@@ -47,15 +47,20 @@ class DDPSetup:
     n_layer: int = 2
     n_head: int = 2
     n_embd: int = 32
-    global_batch: int = 8      # split evenly across the ranks
+    global_batch: int = 8  # split evenly across the ranks
     steps: int = 3
     lr: float = 1e-3
     seed: int = 0
-    tokens: str = ""           # a uint16 token file (week 10's pipeline); empty: random tokens
+    tokens: str = ""  # a uint16 token file (week 10's pipeline); empty: random tokens
 
     def config(self) -> GPTConfig:
-        return GPTConfig(vocab_size=self.vocab_size, block_size=self.block_size, n_layer=self.n_layer,
-                         n_head=self.n_head, n_embd=self.n_embd)
+        return GPTConfig(
+            vocab_size=self.vocab_size,
+            block_size=self.block_size,
+            n_layer=self.n_layer,
+            n_head=self.n_head,
+            n_embd=self.n_embd,
+        )
 
 
 def make_model(setup: DDPSetup) -> GPT:
@@ -69,11 +74,13 @@ def global_batches(setup: DDPSetup) -> list[tuple[torch.Tensor, torch.Tensor]]:
     if setup.tokens:
         import numpy as np
 
-        data = np.memmap(setup.tokens, dtype=np.uint16, mode="r")   # a uint16 token file (week 10's pipeline)
+        data = np.memmap(setup.tokens, dtype=np.uint16, mode="r")  # a uint16 token file (week 10's pipeline)
         out = []
         for _ in range(setup.steps):
             starts = torch.randint(len(data) - setup.block_size, (setup.global_batch,), generator=g).tolist()
-            w = torch.from_numpy(np.stack([np.asarray(data[s:s + setup.block_size + 1], dtype=np.int64) for s in starts]))
+            w = torch.from_numpy(
+                np.stack([np.asarray(data[s : s + setup.block_size + 1], dtype=np.int64) for s in starts])
+            )
             out.append((w[:, :-1].contiguous(), w[:, 1:].contiguous()))
         return out
     out = []
@@ -100,7 +107,7 @@ def shard(x: torch.Tensor, rank: int, world_size: int) -> torch.Tensor:
     if x.size(0) % world_size:
         raise ValueError(f"global batch {x.size(0)} does not split evenly across {world_size} ranks")
     n = x.size(0) // world_size
-    return x[rank * n:(rank + 1) * n]
+    return x[rank * n : (rank + 1) * n]
 
 
 def average_gradients(model: torch.nn.Module, world_size: int) -> None:
@@ -118,10 +125,10 @@ def train_data_parallel(setup: DDPSetup, rank: int, world_size: int, use_ddp: bo
     net = torch.nn.parallel.DistributedDataParallel(model) if use_ddp else model
     opt = torch.optim.AdamW(model.parameters(), lr=setup.lr)
     for x, y in global_batches(setup):
-        xs, ys = shard(x, rank, world_size), shard(y, rank, world_size)   # (global_batch / world_size, T)
-        loss = lm_loss(net, xs, ys)          # the mean over this rank's share
+        xs, ys = shard(x, rank, world_size), shard(y, rank, world_size)  # (global_batch / world_size, T)
+        loss = lm_loss(net, xs, ys)  # the mean over this rank's share
         opt.zero_grad(set_to_none=True)
-        loss.backward()                      # DDP all-reduces (averages) gradients during backward
+        loss.backward()  # DDP all-reduces (averages) gradients during backward
         if not use_ddp:
             average_gradients(model, world_size)
         opt.step()
@@ -155,7 +162,8 @@ def main(argv: list[str] | None = None) -> None:
             gathered = [None] * world_size
             dist.all_gather_object(gathered, params)
             result[f"{'ddp' if use_ddp else 'manual'}_rank_spread"] = max(
-                max_difference(gathered[0], g) for g in gathered)
+                max_difference(gathered[0], g) for g in gathered
+            )
             result["ddp" if use_ddp else "manual"] = params
         if rank == 0:
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -176,8 +184,7 @@ def torchrun_available() -> tuple[bool, str]:
     return True, ""
 
 
-def run_torchrun(nproc: int = 2, out: str | os.PathLike | None = None, timeout: float = 300,
-                 **setup_fields) -> dict:
+def run_torchrun(nproc: int = 2, out: str | os.PathLike | None = None, timeout: float = 300, **setup_fields) -> dict:
     """Launch ``python -m torch.distributed.run --standalone --nproc_per_node=nproc -m helpers.cli.ddp``
     and return what rank 0 saved. ``setup_fields`` override ``DDPSetup`` (e.g. ``steps=5``)."""
     ok, why = torchrun_available()
@@ -188,10 +195,22 @@ def run_torchrun(nproc: int = 2, out: str | os.PathLike | None = None, timeout: 
         tmp = tempfile.mkdtemp(prefix="ddp_")
         out = Path(tmp) / "ddp_result.pt"
     flags = [f"--{k.replace('_', '-')}={v}" for k, v in setup_fields.items()]
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
-           "-m", "helpers.cli.ddp", f"--out={out}", *flags]
-    env = dict(os.environ, OMP_NUM_THREADS="1",
-               PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        f"--nproc_per_node={nproc}",
+        "-m",
+        "helpers.cli.ddp",
+        f"--out={out}",
+        *flags,
+    ]
+    env = dict(
+        os.environ,
+        OMP_NUM_THREADS="1",
+        PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+    )
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=str(REPO))
         if proc.returncode != 0:

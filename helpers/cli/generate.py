@@ -16,10 +16,15 @@ import time
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m helpers.cli.generate", description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m helpers.cli.generate",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     p.add_argument("--checkpoint", required=True, help="path of a checkpoint saved by helpers.reference.checkpoint")
-    p.add_argument("--prompt", default="\n", help="text to continue (every character must be in the model's vocabulary)")
+    p.add_argument(
+        "--prompt", default="\n", help="text to continue (every character must be in the model's vocabulary)"
+    )
     p.add_argument("--max-new-tokens", type=int, default=200, help="how many tokens to generate")
     p.add_argument("--temperature", type=float, default=0.8, help="softmax temperature; 0 = greedy")
     p.add_argument("--top-k", type=int, default=None, help="sample only among the k most likely tokens")
@@ -71,14 +76,25 @@ def main(argv: list[str] | None = None) -> int:
     g = torch.Generator(device=args.device).manual_seed(args.seed)
     idx = torch.tensor([ids], dtype=torch.long, device=args.device)
     start = time.perf_counter()
-    out = generate(model, idx, args.max_new_tokens, temperature=args.temperature, top_k=args.top_k,
-                   top_p=args.top_p, use_kv_cache=not args.no_kv_cache, generator=g)
+    out = generate(
+        model,
+        idx,
+        args.max_new_tokens,
+        temperature=args.temperature,
+        top_k=args.top_k,
+        top_p=args.top_p,
+        use_kv_cache=not args.no_kv_cache,
+        generator=g,
+    )
     seconds = time.perf_counter() - start
     print(decode(out[0].tolist(), itos))
     if args.stats:
         rate = args.max_new_tokens / seconds if seconds > 0 else float("inf")
-        print(f"[{args.max_new_tokens} tokens in {seconds:.2f} s, {rate:.0f} tokens/s, "
-              f"kv cache {'off' if args.no_kv_cache else 'on'}]", file=sys.stderr)
+        print(
+            f"[{args.max_new_tokens} tokens in {seconds:.2f} s, {rate:.0f} tokens/s, "
+            f"kv cache {'off' if args.no_kv_cache else 'on'}]",
+            file=sys.stderr,
+        )
     return 0
 
 

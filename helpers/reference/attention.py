@@ -13,8 +13,9 @@ import math
 import torch
 
 
-def scaled_dot_product_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
-                                 mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def scaled_dot_product_attention(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """``softmax(q k^T / sqrt(d) masked) v``.
 
     q (..., Tq, d), k (..., Tk, d), v (..., Tk, dv); ``mask`` boolean, broadcastable to
@@ -31,7 +32,7 @@ def scaled_dot_product_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tens
         if mask.dtype != torch.bool:
             raise TypeError(f"mask should be boolean (True = may attend), got {mask.dtype}")
         scores = scores.masked_fill(~mask, float("-inf"))
-    weights = torch.softmax(scores, dim=-1)                  # (..., Tq, Tk)
+    weights = torch.softmax(scores, dim=-1)  # (..., Tq, Tk)
     if mask is not None:
         weights = weights.masked_fill(~mask.any(dim=-1, keepdim=True), 0.0)  # fully masked rows: 0, not NaN
-    return weights @ v, weights                              # (..., Tq, dv)
+    return weights @ v, weights  # (..., Tq, dv)

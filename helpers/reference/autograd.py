@@ -31,7 +31,7 @@ class Value:
         self._op = _op
 
     @staticmethod
-    def _wrap(x) -> "Value":
+    def _wrap(x) -> Value:
         if isinstance(x, Value):
             return x
         if isinstance(x, Real):
@@ -47,6 +47,7 @@ class Value:
         def _backward():
             self.grad += out.grad
             other.grad += out.grad
+
         out._backward = _backward
         return out
 
@@ -59,16 +60,18 @@ class Value:
         def _backward():
             self.grad += other.data * out.grad
             other.grad += self.data * out.grad
+
         out._backward = _backward
         return out
 
     def __pow__(self, k):
         if isinstance(k, Value) or not isinstance(k, Real):
             raise TypeError(f"Value ** k needs a number exponent k, got {type(k).__name__}")
-        out = Value(self.data ** k, (self,), f"**{k}")
+        out = Value(self.data**k, (self,), f"**{k}")
 
         def _backward():
             self.grad += k * self.data ** (k - 1) * out.grad
+
         out._backward = _backward
         return out
 
@@ -78,6 +81,7 @@ class Value:
 
         def _backward():
             self.grad += (1.0 - t * t) * out.grad
+
         out._backward = _backward
         return out
 
@@ -86,6 +90,7 @@ class Value:
 
         def _backward():
             self.grad += (1.0 if self.data > 0 else 0.0) * out.grad
+
         out._backward = _backward
         return out
 
@@ -95,6 +100,7 @@ class Value:
 
         def _backward():
             self.grad += e * out.grad
+
         out._backward = _backward
         return out
 
@@ -111,7 +117,7 @@ class Value:
         return self * Value._wrap(other) ** -1.0
 
     def __rtruediv__(self, other):
-        return other * self ** -1.0
+        return other * self**-1.0
 
     __radd__ = __add__
     __rmul__ = __mul__
@@ -120,7 +126,7 @@ class Value:
         """d(self)/d(v) into every ``v.grad`` of the graph (accumulated); ``self.grad`` becomes 1."""
         topo, seen = [], set()
         stack = [(self, False)]
-        while stack:                                  # iterative DFS: deep graphs need no recursion
+        while stack:  # iterative DFS: deep graphs need no recursion
             v, expanded = stack.pop()
             if expanded:
                 topo.append(v)

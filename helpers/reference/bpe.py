@@ -19,13 +19,13 @@ import sentencepiece as spm
 
 LOSSLESS_OPTIONS = dict(
     model_type="bpe",
-    character_coverage=1.0,              # keep every character of the corpus
+    character_coverage=1.0,  # keep every character of the corpus
     normalization_rule_name="identity",  # no NFKC: the text is tokenized as it is
-    remove_extra_whitespaces=False,      # runs of spaces are kept
-    add_dummy_prefix=False,              # no "▁" added in front of the text
-    allow_whitespace_only_pieces=True,   # "▁▁▁▁" (indentation) can be one piece
-    user_defined_symbols=["\n"],         # the newline is a token of its own
-    byte_fallback=True,                  # anything unseen is spelt in bytes, never <unk>
+    remove_extra_whitespaces=False,  # runs of spaces are kept
+    add_dummy_prefix=False,  # no "▁" added in front of the text
+    allow_whitespace_only_pieces=True,  # "▁▁▁▁" (indentation) can be one piece
+    user_defined_symbols=["\n"],  # the newline is a token of its own
+    byte_fallback=True,  # anything unseen is spelt in bytes, never <unk>
     split_digits=True,
 )
 
@@ -40,9 +40,14 @@ def model_path(model_prefix: str | os.PathLike) -> Path:
     return prefix.with_name(prefix.name + ".model")
 
 
-def train_bpe(text_path: str | os.PathLike, vocab_size: int, model_prefix: str | os.PathLike,
-              input_sentence_size: int = 1_000_000, num_threads: int = 2,
-              verbose: bool = False) -> spm.SentencePieceProcessor:
+def train_bpe(
+    text_path: str | os.PathLike,
+    vocab_size: int,
+    model_prefix: str | os.PathLike,
+    input_sentence_size: int = 1_000_000,
+    num_threads: int = 2,
+    verbose: bool = False,
+) -> spm.SentencePieceProcessor:
     """Train a byte-pair-encoding model on a text file; return the loaded processor.
 
     ``model_prefix`` names the output (``<prefix>.model`` and ``<prefix>.vocab``); a bare name
@@ -53,14 +58,23 @@ def train_bpe(text_path: str | os.PathLike, vocab_size: int, model_prefix: str |
     if not text_path.is_file():
         raise FileNotFoundError(f"train_bpe: no text file at {text_path}")
     if int(vocab_size) < 260 + 2:
-        raise ValueError(f"vocab_size={vocab_size} is too small: byte fallback alone needs 256 pieces "
-                         "plus the special tokens; use a few hundred or more")
+        raise ValueError(
+            f"vocab_size={vocab_size} is too small: byte fallback alone needs 256 pieces "
+            "plus the special tokens; use a few hundred or more"
+        )
     out = model_path(model_prefix)
     out.parent.mkdir(parents=True, exist_ok=True)
     spm.SentencePieceTrainer.train(
-        input=str(text_path), model_prefix=str(out.with_suffix("")), vocab_size=int(vocab_size),
-        input_sentence_size=input_sentence_size, shuffle_input_sentence=True, seed_sentencepiece_size=1_000_000,
-        num_threads=num_threads, minloglevel=0 if verbose else 2, **LOSSLESS_OPTIONS)
+        input=str(text_path),
+        model_prefix=str(out.with_suffix("")),
+        vocab_size=int(vocab_size),
+        input_sentence_size=input_sentence_size,
+        shuffle_input_sentence=True,
+        seed_sentencepiece_size=1_000_000,
+        num_threads=num_threads,
+        minloglevel=0 if verbose else 2,
+        **LOSSLESS_OPTIONS,
+    )
     return spm.SentencePieceProcessor(model_file=str(out))
 
 
@@ -79,7 +93,7 @@ def encode_long(sp: spm.SentencePieceProcessor, text: str, chunk_lines: int = 20
     ids: list[int] = []
     nl = sp.piece_to_id("\n")
     for start in range(0, len(lines), chunk_lines):
-        block = "\n".join(lines[start:start + chunk_lines])
+        block = "\n".join(lines[start : start + chunk_lines])
         if block:
             ids.extend(sp.encode(block))
         if start + chunk_lines < len(lines):

@@ -20,9 +20,16 @@ import torch
 FORMAT = "llm-course-gpt/1"
 
 
-def save_checkpoint(path, model: torch.nn.Module, optimizer: torch.optim.Optimizer | None = None,
-                    config=None, *, vocab: list[str] | None = None, step: int = 0,
-                    metrics: dict | None = None) -> Path:
+def save_checkpoint(
+    path,
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer | None = None,
+    config=None,
+    *,
+    vocab: list[str] | None = None,
+    step: int = 0,
+    metrics: dict | None = None,
+) -> Path:
     """Write the checkpoint atomically (a temporary file, then a rename) and return its path.
 
     ``config`` defaults to ``model.config``; ``vocab`` is the id -> token list (``itos``).
@@ -35,8 +42,9 @@ def save_checkpoint(path, model: torch.nn.Module, optimizer: torch.optim.Optimiz
     if vocab is not None:
         vocab = [str(t) for t in vocab]
         if len(vocab) != config_dict.get("vocab_size", len(vocab)):
-            raise ValueError(f"the vocabulary has {len(vocab)} tokens but config.vocab_size is "
-                             f"{config_dict['vocab_size']}")
+            raise ValueError(
+                f"the vocabulary has {len(vocab)} tokens but config.vocab_size is {config_dict['vocab_size']}"
+            )
     ckpt = {
         "format": FORMAT,
         "model_state": {k: v.detach().cpu() for k, v in model.state_dict().items()},
@@ -57,8 +65,10 @@ def load_checkpoint(path, map_location: str | torch.device = "cpu") -> dict:
     """The checkpoint dict (``model_state``, ``optimizer_state``, ``config``, ``vocab``, ``step``, ``metrics``)."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}: train and save a model first "
-                                "(helpers.reference.checkpoint.save_checkpoint), or check the path")
+        raise FileNotFoundError(
+            f"no checkpoint at {path}: train and save a model first "
+            "(helpers.reference.checkpoint.save_checkpoint), or check the path"
+        )
     try:
         ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:  # noqa: BLE001 - any unpickling error means the same thing to the user

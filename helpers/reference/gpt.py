@@ -30,14 +30,14 @@ POSITION_KINDS = ("learned", "sinusoidal", "none")
 @dataclass
 class GPTConfig:
     vocab_size: int
-    block_size: int          # the context window: the longest sequence the model sees
+    block_size: int  # the context window: the longest sequence the model sees
     n_layer: int
     n_head: int
     n_embd: int
     dropout: float = 0.0
-    bias: bool = True        # biases in the Linear layers and LayerNorms
+    bias: bool = True  # biases in the Linear layers and LayerNorms
     positions: str = "learned"  # "learned", "sinusoidal" or "none" (an ablation)
-    residual: bool = True    # False removes the residual connections (an ablation)
+    residual: bool = True  # False removes the residual connections (an ablation)
     tie_weights: bool = False  # True: lm_head shares tok_emb's weight (an ablation)
 
     def __post_init__(self) -> None:
@@ -46,8 +46,10 @@ class GPTConfig:
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"GPTConfig.{name} must be a positive integer, got {value!r}")
         if self.n_embd % self.n_head != 0:
-            raise ValueError(f"n_embd={self.n_embd} must be divisible by n_head={self.n_head} "
-                             "(each head gets n_embd // n_head channels)")
+            raise ValueError(
+                f"n_embd={self.n_embd} must be divisible by n_head={self.n_head} "
+                "(each head gets n_embd // n_head channels)"
+            )
         if self.positions not in POSITION_KINDS:
             raise ValueError(f"positions must be one of {POSITION_KINDS}, got {self.positions!r}")
         if not 0.0 <= self.dropout < 1.0:
@@ -76,9 +78,9 @@ def sinusoidal_positions(T: int, d: int) -> torch.Tensor:
     PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(pos / 10000^(2i/d))."""
     if T < 1 or d < 1:
         raise ValueError(f"sinusoidal_positions needs T >= 1 and d >= 1, got T={T}, d={d}")
-    pos = torch.arange(T, dtype=torch.float64)[:, None]                  # (T, 1)
-    two_i = torch.arange(0, d, 2, dtype=torch.float64)                    # (ceil(d/2),)
-    angle = pos / (10000.0 ** (two_i / d))                                # (T, ceil(d/2))
+    pos = torch.arange(T, dtype=torch.float64)[:, None]  # (T, 1)
+    two_i = torch.arange(0, d, 2, dtype=torch.float64)  # (ceil(d/2),)
+    angle = pos / (10000.0 ** (two_i / d))  # (T, ceil(d/2))
     pe = torch.zeros(T, d, dtype=torch.float64)
     pe[:, 0::2] = torch.sin(angle)
     pe[:, 1::2] = torch.cos(angle[:, : d // 2])
@@ -99,10 +101,10 @@ class LayerNorm(nn.Module):
         self.bias = nn.Parameter(torch.zeros(d)) if bias else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        mean = x.mean(dim=-1, keepdim=True)                                  # (..., 1)
+        mean = x.mean(dim=-1, keepdim=True)  # (..., 1)
         xc = x - mean
-        var = (xc * xc).mean(dim=-1, keepdim=True)                           # (..., 1): biased, divide by d
-        y = xc * torch.rsqrt(var + self.eps) * self.weight                   # (..., d)
+        var = (xc * xc).mean(dim=-1, keepdim=True)  # (..., 1): biased, divide by d
+        y = xc * torch.rsqrt(var + self.eps) * self.weight  # (..., d)
         return y + self.bias if self.bias is not None else y
 
 
@@ -121,28 +123,29 @@ class MultiHeadSelfAttention(nn.Module):
 
     def _heads(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         B, T, C = x.shape
-        q, k, v = self.c_attn(x).split(self.n_embd, dim=2)                   # 3 x (B, T, C)
+        q, k, v = self.c_attn(x).split(self.n_embd, dim=2)  # 3 x (B, T, C)
         hs = C // self.n_head
-        q = q.view(B, T, self.n_head, hs).transpose(1, 2)                    # (B, nh, T, hs)
-        k = k.view(B, T, self.n_head, hs).transpose(1, 2)                    # (B, nh, T, hs)
-        v = v.view(B, T, self.n_head, hs).transpose(1, 2)                    # (B, nh, T, hs)
+        q = q.view(B, T, self.n_head, hs).transpose(1, 2)  # (B, nh, T, hs)
+        k = k.view(B, T, self.n_head, hs).transpose(1, 2)  # (B, nh, T, hs)
+        v = v.view(B, T, self.n_head, hs).transpose(1, 2)  # (B, nh, T, hs)
         return q, k, v
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 3 or x.size(-1) != self.n_embd:
             raise ValueError(f"expected x of shape (B, T, {self.n_embd}), got {tuple(x.shape)}")
         B, T, C = x.shape
-        q, k, v = self._heads(x)                                               # 3 x (B, nh, T, hs)
-        y = F.scaled_dot_product_attention(q, k, v, dropout_p=self.dropout if self.training else 0.0,
-                                           is_causal=True)                     # (B, nh, T, hs)
-        y = y.transpose(1, 2).contiguous().view(B, T, C)                       # (B, T, C): heads side by side
+        q, k, v = self._heads(x)  # 3 x (B, nh, T, hs)
+        y = F.scaled_dot_product_attention(
+            q, k, v, dropout_p=self.dropout if self.training else 0.0, is_causal=True
+        )  # (B, nh, T, hs)
+        y = y.transpose(1, 2).contiguous().view(B, T, C)  # (B, T, C): heads side by side
         return self.resid_dropout(self.c_proj(y))
 
     @torch.no_grad()
     def attention_weights(self, x: torch.Tensor) -> torch.Tensor:
         """The (B, nh, T, T) attention probabilities of each head (for plots; forward never forms them)."""
         q, k, _ = self._heads(x)
-        att = q @ k.transpose(-2, -1) / math.sqrt(k.size(-1))                  # (B, nh, T, T)
+        att = q @ k.transpose(-2, -1) / math.sqrt(k.size(-1))  # (B, nh, T, T)
         T = x.size(1)
         att = att.masked_fill(~causal_mask(T, device=x.device), float("-inf"))
         return att.softmax(dim=-1)
@@ -151,12 +154,14 @@ class MultiHeadSelfAttention(nn.Module):
 def MLP(config: GPTConfig) -> nn.Sequential:
     """Position-wise feed-forward network: widen 4x, GELU, project back, dropout (names c_fc, gelu, c_proj, dropout)."""
     C = config.n_embd
-    return nn.Sequential(OrderedDict(
-        c_fc=nn.Linear(C, 4 * C, bias=config.bias),
-        gelu=nn.GELU(),
-        c_proj=nn.Linear(4 * C, C, bias=config.bias),
-        dropout=nn.Dropout(config.dropout),
-    ))
+    return nn.Sequential(
+        OrderedDict(
+            c_fc=nn.Linear(C, 4 * C, bias=config.bias),
+            gelu=nn.GELU(),
+            c_proj=nn.Linear(4 * C, C, bias=config.bias),
+            dropout=nn.Dropout(config.dropout),
+        )
+    )
 
 
 class Block(nn.Module):
@@ -174,7 +179,7 @@ class Block(nn.Module):
         if self.residual:  # the residual stream carries x through; each sub-layer adds a correction
             x = x + self.attn(self.ln_1(x))
             x = x + self.mlp(self.ln_2(x))
-        else:              # ablation: each sub-layer replaces x
+        else:  # ablation: each sub-layer replaces x
             x = self.attn(self.ln_1(x))
             x = self.mlp(self.ln_2(x))
         return x
@@ -190,8 +195,9 @@ class GPT(nn.Module):
         if config.positions == "learned":
             self.pos_emb = nn.Embedding(config.block_size, config.n_embd)
         elif config.positions == "sinusoidal":
-            self.register_buffer("pos_table", sinusoidal_positions(config.block_size, config.n_embd) * SINUSOIDAL_SCALE,
-                                 persistent=False)
+            self.register_buffer(
+                "pos_table", sinusoidal_positions(config.block_size, config.n_embd) * SINUSOIDAL_SCALE, persistent=False
+            )
         self.drop = nn.Dropout(config.dropout)
         self.blocks = nn.ModuleList([Block(config) for _ in range(config.n_layer)])
         self.ln_f = LayerNorm(config.n_embd, bias=config.bias)
@@ -211,24 +217,29 @@ class GPT(nn.Module):
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())
 
-    def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def forward(
+        self, idx: torch.Tensor, targets: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Logits (B, T, V) for every position, and the mean cross entropy when ``targets`` (B, T) is given."""
         if idx.dim() != 2 or idx.dtype not in (torch.long, torch.int, torch.int32, torch.int16, torch.uint8):
-            raise ValueError(f"idx should be a (B, T) tensor of token ids, got shape {tuple(idx.shape)} "
-                             f"and dtype {idx.dtype}")
+            raise ValueError(
+                f"idx should be a (B, T) tensor of token ids, got shape {tuple(idx.shape)} and dtype {idx.dtype}"
+            )
         B, T = idx.shape
         if T > self.config.block_size:
-            raise ValueError(f"sequence of length {T} is longer than block_size={self.config.block_size}; "
-                             "crop the context to the last block_size tokens")
-        x = self.tok_emb(idx)                                                # (B, T, C)
+            raise ValueError(
+                f"sequence of length {T} is longer than block_size={self.config.block_size}; "
+                "crop the context to the last block_size tokens"
+            )
+        x = self.tok_emb(idx)  # (B, T, C)
         if self.config.positions == "learned":
-            x = x + self.pos_emb(torch.arange(T, device=idx.device))         # (T, C) broadcast over B
+            x = x + self.pos_emb(torch.arange(T, device=idx.device))  # (T, C) broadcast over B
         elif self.config.positions == "sinusoidal":
             x = x + self.pos_table[:T]
         x = self.drop(x)
         for block in self.blocks:
-            x = block(x)                                                     # (B, T, C)
-        logits = self.lm_head(self.ln_f(x))                                  # (B, T, V)
+            x = block(x)  # (B, T, C)
+        logits = self.lm_head(self.ln_f(x))  # (B, T, V)
         loss = None
         if targets is not None:
             if targets.shape != idx.shape:
@@ -237,8 +248,14 @@ class GPT(nn.Module):
         return logits, loss
 
     @torch.no_grad()
-    def generate(self, idx: torch.Tensor, max_new_tokens: int, temperature: float = 1.0, top_k: int | None = None,
-                 generator: torch.Generator | None = None) -> torch.Tensor:
+    def generate(
+        self,
+        idx: torch.Tensor,
+        max_new_tokens: int,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
         """Append ``max_new_tokens`` sampled tokens to ``idx`` (B, T); returns (B, T + max_new_tokens).
 
         Each step feeds the last ``block_size`` tokens (the context window). ``temperature=0``
@@ -247,11 +264,11 @@ class GPT(nn.Module):
         was_training = self.training
         self.eval()
         for _ in range(max_new_tokens):
-            idx_cond = idx[:, -self.config.block_size:]                      # (B, <= block_size)
+            idx_cond = idx[:, -self.config.block_size :]  # (B, <= block_size)
             logits, _ = self(idx_cond)
-            logits = logits[:, -1, :]                                        # (B, V): the last position only
+            logits = logits[:, -1, :]  # (B, V): the last position only
             if temperature == 0:
-                idx_next = logits.argmax(dim=-1, keepdim=True)               # (B, 1)
+                idx_next = logits.argmax(dim=-1, keepdim=True)  # (B, 1)
             else:
                 logits = logits / temperature
                 if top_k is not None:
@@ -259,7 +276,7 @@ class GPT(nn.Module):
                     logits = logits.masked_fill(logits < kth, float("-inf"))
                 probs = F.softmax(logits, dim=-1)
                 idx_next = torch.multinomial(probs, num_samples=1, generator=generator)  # (B, 1)
-            idx = torch.cat([idx, idx_next], dim=1)                          # (B, T + 1)
+            idx = torch.cat([idx, idx_next], dim=1)  # (B, T + 1)
         self.train(was_training)
         return idx
 
@@ -281,13 +298,13 @@ def attention_maps(model: nn.Module, idx: torch.Tensor, layer: int = 0) -> torch
     finally:
         handle.remove()
         model.train(was_training)
-    x = caught["x"]                                                           # (B, T, C): after ln_1
+    x = caught["x"]  # (B, T, C): after ln_1
     B, T, C = x.shape
     nh = attn.n_head
-    q, k, _ = attn.c_attn(x).split(C, dim=2)                                 # 2 x (B, T, C)
-    q = q.view(B, T, nh, C // nh).transpose(1, 2)                            # (B, nh, T, hs)
-    k = k.view(B, T, nh, C // nh).transpose(1, 2)                            # (B, nh, T, hs)
-    att = q @ k.transpose(-2, -1) / math.sqrt(C // nh)                       # (B, nh, T, T)
+    q, k, _ = attn.c_attn(x).split(C, dim=2)  # 2 x (B, T, C)
+    q = q.view(B, T, nh, C // nh).transpose(1, 2)  # (B, nh, T, hs)
+    k = k.view(B, T, nh, C // nh).transpose(1, 2)  # (B, nh, T, hs)
+    att = q @ k.transpose(-2, -1) / math.sqrt(C // nh)  # (B, nh, T, T)
     att = att.masked_fill(~causal_mask(T, device=x.device), float("-inf"))
     return att.softmax(dim=-1)
 
@@ -301,7 +318,7 @@ def configure_optimizer(model: nn.Module, lr: float, weight_decay: float, betas=
     """
     embedding_ids = {id(m.weight) for m in model.modules() if isinstance(m, nn.Embedding)}
     decay, no_decay = [], []
-    for p in model.parameters():          # parameters() yields a shared (tied) tensor only once
+    for p in model.parameters():  # parameters() yields a shared (tied) tensor only once
         if not p.requires_grad:
             continue
         (decay if p.dim() >= 2 and id(p) not in embedding_ids else no_decay).append(p)
@@ -316,14 +333,25 @@ def lr_at(step: int, max_lr: float, min_lr: float, warmup_steps: int, total_step
         return max_lr * step / warmup_steps
     if step >= total_steps:
         return min_lr
-    progress = (step - warmup_steps) / max(1, total_steps - warmup_steps)     # 0 -> 1
+    progress = (step - warmup_steps) / max(1, total_steps - warmup_steps)  # 0 -> 1
     return min_lr + 0.5 * (max_lr - min_lr) * (1.0 + math.cos(math.pi * progress))
 
 
-def train_babygpt(model: nn.Module, optimizer: torch.optim.Optimizer, lr_schedule, train_data: torch.Tensor,
-                  val_data: torch.Tensor, steps: int, batch_size: int, grad_clip: float | None = 1.0,
-                  eval_every: int = 100, eval_batches: int = 10, generator: torch.Generator | None = None,
-                  device="cpu", progress: bool = True):
+def train_babygpt(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    lr_schedule,
+    train_data: torch.Tensor,
+    val_data: torch.Tensor,
+    steps: int,
+    batch_size: int,
+    grad_clip: float | None = 1.0,
+    eval_every: int = 100,
+    eval_batches: int = 10,
+    generator: torch.Generator | None = None,
+    device="cpu",
+    progress: bool = True,
+):
     """The BabyGPT training loop; returns a ``helpers.training.History``.
 
     Step ``s`` (0-based): set every group's ``lr`` to ``lr_schedule(s)``, draw a batch with
@@ -349,7 +377,7 @@ def train_babygpt(model: nn.Module, optimizer: torch.optim.Optimizer, lr_schedul
         lr = lr_schedule(s)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        x, y = get_batch(train_data, block_size, batch_size, generator, device)   # (B, T) each
+        x, y = get_batch(train_data, block_size, batch_size, generator, device)  # (B, T) each
         _, loss = model(x, y)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()

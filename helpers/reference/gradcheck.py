@@ -8,7 +8,7 @@ Run the check in float64 on a few small inputs: float32 round-off alone gives er
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -48,7 +48,6 @@ def relative_error(a, b) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
-def check_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, analytic: np.ndarray,
-                   eps: float = 1e-5) -> float:
+def check_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, analytic: np.ndarray, eps: float = 1e-5) -> float:
     """Relative error between ``analytic`` and the numerical gradient of ``f`` at ``x``."""
     return relative_error(numerical_gradient(f, x, eps), analytic)

@@ -20,8 +20,8 @@ it (``exact_match_accuracy``), and ``greedy_complete`` shows what the model actu
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -54,7 +54,7 @@ class Example:
     task: str
     line: str
     prompt: str
-    answer: str   # includes the final newline that ends the answer
+    answer: str  # includes the final newline that ends the answer
 
     @property
     def text(self) -> str:
@@ -101,8 +101,9 @@ def mask_prompt(prompt_ids: Sequence[int], answer_ids: Sequence[int]) -> tuple[t
     return x, y
 
 
-def collate(pairs: Sequence[tuple[torch.Tensor, torch.Tensor]], pad_id: int = 0,
-            device: str | torch.device = "cpu") -> tuple[torch.Tensor, torch.Tensor]:
+def collate(
+    pairs: Sequence[tuple[torch.Tensor, torch.Tensor]], pad_id: int = 0, device: str | torch.device = "cpu"
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Right-pad a list of ``(x, y)`` to a batch: ``x`` with ``pad_id``, ``y`` with -100."""
     T = max(len(x) for x, _ in pairs)
     X = torch.full((len(pairs), T), pad_id, dtype=torch.long)
@@ -119,8 +120,9 @@ def masked_lm_loss(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> 
     return F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), ignore_index=IGNORE_INDEX)
 
 
-def encode_examples(examples: Sequence[Example], encode: Callable[[str], list[int]], prefix: str = "",
-                    block_size: int | None = None) -> list[tuple[torch.Tensor, torch.Tensor]]:
+def encode_examples(
+    examples: Sequence[Example], encode: Callable[[str], list[int]], prefix: str = "", block_size: int | None = None
+) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """``mask_prompt`` for each example (``prefix``, e.g. few-shot demonstrations, joins the prompt);
     with ``block_size``, only the last ``block_size + 1`` tokens are kept (the prompt's start is cut)."""
     pairs = []
@@ -129,21 +131,25 @@ def encode_examples(examples: Sequence[Example], encode: Callable[[str], list[in
         if block_size is not None and len(p) + len(a) > block_size + 1:
             if len(a) > block_size:
                 raise ValueError(f"an answer of {len(a)} tokens does not fit block_size={block_size}")
-            p = p[len(p) + len(a) - block_size - 1:]
+            p = p[len(p) + len(a) - block_size - 1 :]
         pairs.append(mask_prompt(p, a))
     return pairs
 
 
 @torch.no_grad()
-def exact_match(model: torch.nn.Module, pairs: Sequence[tuple[torch.Tensor, torch.Tensor]],
-                batch_size: int = 64, device: str | torch.device = "cpu") -> list[bool]:
+def exact_match(
+    model: torch.nn.Module,
+    pairs: Sequence[tuple[torch.Tensor, torch.Tensor]],
+    batch_size: int = 64,
+    device: str | torch.device = "cpu",
+) -> list[bool]:
     """For each ``(x, y)``: does greedy decoding from the prompt write exactly the answer?
     (True when the argmax is the label at every unmasked position.)"""
     was_training = model.training
     model.eval()
     results: list[bool] = []
     for start in range(0, len(pairs), batch_size):
-        X, Y = collate(pairs[start:start + batch_size], device=device)
+        X, Y = collate(pairs[start : start + batch_size], device=device)
         out = model(X)
         logits = out[0] if isinstance(out, tuple) else out
         ok = (logits.argmax(-1) == Y) | (Y == IGNORE_INDEX)  # (B, T)
@@ -152,9 +158,15 @@ def exact_match(model: torch.nn.Module, pairs: Sequence[tuple[torch.Tensor, torc
     return results
 
 
-def exact_match_accuracy(model: torch.nn.Module, examples: Sequence[Example], encode: Callable[[str], list[int]],
-                         prefix: str | Callable[[Example], str] = "", block_size: int | None = None,
-                         batch_size: int = 64, device: str | torch.device = "cpu") -> dict[str, float]:
+def exact_match_accuracy(
+    model: torch.nn.Module,
+    examples: Sequence[Example],
+    encode: Callable[[str], list[int]],
+    prefix: str | Callable[[Example], str] = "",
+    block_size: int | None = None,
+    batch_size: int = 64,
+    device: str | torch.device = "cpu",
+) -> dict[str, float]:
     """Share of examples answered exactly under greedy decoding: ``{"all": acc, task: acc, ...}``.
     ``prefix`` is prepended to every prompt (a string, or a function of the example: few-shot)."""
     pairs = []
@@ -183,8 +195,14 @@ def few_shot_prefix(demos: Sequence[Example], k: int = 2) -> Callable[[Example],
 
 
 @torch.no_grad()
-def greedy_complete(model: torch.nn.Module, prompt_ids: Sequence[int], max_new_tokens: int, block_size: int,
-                    stop_id: int | None = None, device: str | torch.device = "cpu") -> list[int]:
+def greedy_complete(
+    model: torch.nn.Module,
+    prompt_ids: Sequence[int],
+    max_new_tokens: int,
+    block_size: int,
+    stop_id: int | None = None,
+    device: str | torch.device = "cpu",
+) -> list[int]:
     """Greedy continuation of ``prompt_ids`` (the new tokens only), stopping after ``stop_id``."""
     was_training = model.training
     model.eval()
@@ -207,8 +225,14 @@ def instruction_example(prompt_ids: Sequence[int], answer_ids: Sequence[int]) ->
     return mask_prompt(prompt_ids, answer_ids)
 
 
-def replay_loss(model: torch.nn.Module, inst_x: torch.Tensor, inst_y: torch.Tensor, lm_x: torch.Tensor | None,
-                lm_y: torch.Tensor | None, replay_weight: float = 1.0) -> torch.Tensor:
+def replay_loss(
+    model: torch.nn.Module,
+    inst_x: torch.Tensor,
+    inst_y: torch.Tensor,
+    lm_x: torch.Tensor | None,
+    lm_y: torch.Tensor | None,
+    replay_weight: float = 1.0,
+) -> torch.Tensor:
     """Instruction loss (mean over the labels that are not -100) + ``replay_weight`` * the language-model
     loss of replay windows of pretraining text (mean over all their labels); the instruction loss alone
     when ``lm_x`` is None. The two means are taken separately, so a long replay window does not drown

@@ -50,18 +50,18 @@ def cached_attention(attn, x: torch.Tensor, cache: KVCache) -> torch.Tensor:
     """
     B, T, C = x.shape
     nh = attn.n_head
-    q, k, v = attn.c_attn(x).split(C, dim=2)                                  # 3 x (B, T, C)
-    q = q.view(B, T, nh, C // nh).transpose(1, 2)                            # (B, nh, T, hs)
-    k = k.view(B, T, nh, C // nh).transpose(1, 2)                            # (B, nh, T, hs)
-    v = v.view(B, T, nh, C // nh).transpose(1, 2)                            # (B, nh, T, hs)
-    k, v = cache.update(k, v)                                                 # (B, nh, T_past + T, hs)
+    q, k, v = attn.c_attn(x).split(C, dim=2)  # 3 x (B, T, C)
+    q = q.view(B, T, nh, C // nh).transpose(1, 2)  # (B, nh, T, hs)
+    k = k.view(B, T, nh, C // nh).transpose(1, 2)  # (B, nh, T, hs)
+    v = v.view(B, T, nh, C // nh).transpose(1, 2)  # (B, nh, T, hs)
+    k, v = cache.update(k, v)  # (B, nh, T_past + T, hs)
     past = k.size(2) - T
-    if past == 0:   # a prefill: the ordinary causal mask, built by the fused kernel
+    if past == 0:  # a prefill: the ordinary causal mask, built by the fused kernel
         y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
-    else:           # row i (position past + i) may see keys 0 .. past + i
-        mask = torch.ones(T, past + T, dtype=torch.bool, device=x.device).tril(diagonal=past)   # (T, T_past + T)
+    else:  # row i (position past + i) may see keys 0 .. past + i
+        mask = torch.ones(T, past + T, dtype=torch.bool, device=x.device).tril(diagonal=past)  # (T, T_past + T)
         y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
-    y = y.transpose(1, 2).contiguous().view(B, T, C)                          # (B, T, C)
+    y = y.transpose(1, 2).contiguous().view(B, T, C)  # (B, T, C)
     return attn.c_proj(y)
 
 
@@ -74,16 +74,18 @@ def forward_with_cache(model, idx: torch.Tensor, cache: list[KVCache]) -> torch.
     past = len(cache[0])
     B, T = idx.shape
     if past + T > model.config.block_size:
-        raise ValueError(f"{past} cached + {T} new positions exceed block_size={model.config.block_size}: "
-                         "rebuild the cache from the last block_size tokens")
-    x = model.tok_emb(idx)                                                    # (B, T, C)
+        raise ValueError(
+            f"{past} cached + {T} new positions exceed block_size={model.config.block_size}: "
+            "rebuild the cache from the last block_size tokens"
+        )
+    x = model.tok_emb(idx)  # (B, T, C)
     if model.config.positions == "learned":
-        x = x + model.pos_emb(torch.arange(past, past + T, device=idx.device))   # (T, C)
+        x = x + model.pos_emb(torch.arange(past, past + T, device=idx.device))  # (T, C)
     elif model.config.positions == "sinusoidal":
-        x = x + model.pos_table[past:past + T]
+        x = x + model.pos_table[past : past + T]
     for block, layer_cache in zip(model.blocks, cache):
-        h = cached_attention(block.attn, block.ln_1(x), layer_cache)         # (B, T, C)
+        h = cached_attention(block.attn, block.ln_1(x), layer_cache)  # (B, T, C)
         x = x + h if block.residual else h
         h = block.mlp(block.ln_2(x))
         x = x + h if block.residual else h
-    return model.lm_head(model.ln_f(x))                                       # (B, T, V)
+    return model.lm_head(model.ln_f(x))  # (B, T, V)

@@ -14,7 +14,7 @@ back a plain ``nn.Linear`` with no extra cost at inference.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -53,8 +53,13 @@ class LoRALinear(nn.Module):
     def merge(self) -> nn.Linear:
         """A new ``nn.Linear`` with ``W + (alpha/r) B A`` (the same outputs, no extra matmuls)."""
         base = self.base
-        merged = nn.Linear(base.in_features, base.out_features, bias=base.bias is not None,
-                           device=base.weight.device, dtype=base.weight.dtype)
+        merged = nn.Linear(
+            base.in_features,
+            base.out_features,
+            bias=base.bias is not None,
+            device=base.weight.device,
+            dtype=base.weight.dtype,
+        )
         with torch.no_grad():
             merged.weight.copy_(base.weight + self.scaling * (self.lora_B @ self.lora_A))
             if base.bias is not None:
@@ -71,9 +76,13 @@ def attention_projections(name: str, module: nn.Module) -> bool:
     return isinstance(module, nn.Linear) and any("attn" in part for part in name.split("."))
 
 
-def apply_lora(model: nn.Module, r: int = 8, alpha: float = 16.0,
-               target: Callable[[str, nn.Module], bool] = attention_projections,
-               lora_class: type = LoRALinear) -> list[str]:
+def apply_lora(
+    model: nn.Module,
+    r: int = 8,
+    alpha: float = 16.0,
+    target: Callable[[str, nn.Module], bool] = attention_projections,
+    lora_class: type = LoRALinear,
+) -> list[str]:
     """Freeze every parameter of ``model``, then replace the ``nn.Linear`` layers chosen by
     ``target(name, module)`` with ``lora_class(layer, r, alpha)`` in place. Returns the names
     replaced; only the LoRA factors are trainable afterwards."""
@@ -81,8 +90,10 @@ def apply_lora(model: nn.Module, r: int = 8, alpha: float = 16.0,
         p.requires_grad_(False)
     chosen = [name for name, m in model.named_modules() if name and isinstance(m, nn.Linear) and target(name, m)]
     if not chosen:
-        raise ValueError("apply_lora found no nn.Linear layer to adapt: check the target function "
-                         f"against the module names, e.g. {[n for n, _ in model.named_modules()][:8]}")
+        raise ValueError(
+            "apply_lora found no nn.Linear layer to adapt: check the target function "
+            f"against the module names, e.g. {[n for n, _ in model.named_modules()][:8]}"
+        )
     for name in chosen:
         parent_name, _, child = name.rpartition(".")
         parent = model.get_submodule(parent_name) if parent_name else model

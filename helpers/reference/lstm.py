@@ -27,7 +27,7 @@ class LSTMCell(nn.Module):
         self.input_size, self.hidden_size = input_size, hidden_size
         H = hidden_size
         self.weight_ih = nn.Parameter(_uniform_(torch.empty(4 * H, input_size), H))  # (4H, I)
-        self.weight_hh = nn.Parameter(_uniform_(torch.empty(4 * H, H), H))           # (4H, H)
+        self.weight_hh = nn.Parameter(_uniform_(torch.empty(4 * H, H), H))  # (4H, H)
         self.bias_ih = nn.Parameter(_uniform_(torch.empty(4 * H), H))
         self.bias_hh = nn.Parameter(_uniform_(torch.empty(4 * H), H))
 
@@ -38,7 +38,7 @@ class LSTMCell(nn.Module):
         h, c = state
         _check_input(x, h, self.input_size, self.hidden_size, "LSTMCell")
         gates = x @ self.weight_ih.T + self.bias_ih + h @ self.weight_hh.T + self.bias_hh  # (N, 4H)
-        i, f, g, o = gates.chunk(4, dim=1)                                                 # 4 x (N, H)
+        i, f, g, o = gates.chunk(4, dim=1)  # 4 x (N, H)
         c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
         h_new = torch.sigmoid(o) * torch.tanh(c_new)
         return h_new, c_new
@@ -67,10 +67,10 @@ def lstm_cell_backward_numpy(dh_new, dc_new, x, h, c, W_ih, W_hh, b_ih, b_hh):
     i, f, g, o = _sigmoid(a_i), _sigmoid(a_f), np.tanh(a_g), _sigmoid(a_o)
     c_new = f * c + i * g
     tc = np.tanh(c_new)
-    dc_total = dc_new + dh_new * o * (1 - tc ** 2)  # c_new reaches the loss directly and through h_new
+    dc_total = dc_new + dh_new * o * (1 - tc**2)  # c_new reaches the loss directly and through h_new
     do = dh_new * tc
     di, df, dg = dc_total * g, dc_total * c, dc_total * i
-    dgates = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g ** 2), do * o * (1 - o)], axis=1)
+    dgates = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g**2), do * o * (1 - o)], axis=1)
     return (dgates @ W_ih, dgates @ W_hh, dc_total * f, dgates.T @ x, dgates.T @ h, dgates.sum(axis=0))
 
 
@@ -82,9 +82,9 @@ def init_forget_bias(lstm: nn.Module, value: float = 1.0) -> nn.Module:
     with torch.no_grad():
         for name, p in lstm.named_parameters():
             if name.startswith("bias_ih"):
-                p[H:2 * H] = value
+                p[H : 2 * H] = value
             elif name.startswith("bias_hh"):
-                p[H:2 * H] = 0.0
+                p[H : 2 * H] = 0.0
     return lstm
 
 
@@ -108,7 +108,9 @@ def make_recall_task(n: int, lag: int, vocab_size: int, seed: int) -> tuple[torc
     """``x`` (n, lag + 1) random tokens in ``[0, vocab_size)`` and ``y = x[:, 0]`` (n,): the token a
     model must output after reading the row, seen ``lag`` steps before the last one."""
     if n < 1 or lag < 1 or vocab_size < 2:
-        raise ValueError(f"make_recall_task needs n >= 1, lag >= 1 and vocab_size >= 2; got n={n}, lag={lag}, "
-                         f"vocab_size={vocab_size}")
+        raise ValueError(
+            f"make_recall_task needs n >= 1, lag >= 1 and vocab_size >= 2; got n={n}, lag={lag}, "
+            f"vocab_size={vocab_size}"
+        )
     x = torch.randint(vocab_size, (n, lag + 1), generator=torch.Generator().manual_seed(seed))
     return x, x[:, 0].clone()

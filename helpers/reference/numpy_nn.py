@@ -13,7 +13,7 @@ mini-batch SGD (``helpers.data.load_digits_split`` gives the digits data both we
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -44,15 +44,15 @@ class Linear:
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = _check_2d(x, self.W.shape[0], "Linear.forward")
-        return self.x @ self.W + self.b                     # (N, out)
+        return self.x @ self.W + self.b  # (N, out)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         if self.x is None:
             raise RuntimeError("Linear.backward called before forward")
         dout = _check_2d(dout, self.W.shape[1], "Linear.backward")
-        self.dW = self.x.T @ dout                           # (in, out)
-        self.db = dout.sum(axis=0)                          # (out,)
-        return dout @ self.W.T                              # (N, in)
+        self.dW = self.x.T @ dout  # (in, out)
+        self.db = dout.sum(axis=0)  # (out,)
+        return dout @ self.W.T  # (N, in)
 
     def __repr__(self) -> str:
         return f"Linear({self.W.shape[0]}, {self.W.shape[1]})"
@@ -80,7 +80,7 @@ class Tanh:
         return self.out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        return dout * (1.0 - self.out ** 2)
+        return dout * (1.0 - self.out**2)
 
     def __repr__(self) -> str:
         return "Tanh()"
@@ -103,10 +103,10 @@ def softmax_cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.
     if not np.issubdtype(y.dtype, np.integer):
         raise TypeError(f"y should hold integer class ids, got dtype {y.dtype}")
     n = logits.shape[0]
-    shifted = logits - logits.max(axis=1, keepdims=True)                  # (N, C), max 0 per row
+    shifted = logits - logits.max(axis=1, keepdims=True)  # (N, C), max 0 per row
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     loss = -log_probs[np.arange(n), y].mean()
-    dlogits = np.exp(log_probs)                                           # softmax
+    dlogits = np.exp(log_probs)  # softmax
     dlogits[np.arange(n), y] -= 1.0
     return float(loss), dlogits / n
 
@@ -156,7 +156,10 @@ class MLP:
 
 # ----------------------------------------------------------------------------- training utilities
 
-def iterate_minibatches(X: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+
+def iterate_minibatches(
+    X: np.ndarray, y: np.ndarray, batch_size: int, seed: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(X[idx], y[idx])`` for consecutive slices ``idx`` of ``batch_size`` indices of
     ``np.random.default_rng(seed).permutation(len(X))``: every sample exactly once per call, the
     last batch smaller when ``batch_size`` does not divide ``len(X)``. The batches are copies
@@ -172,8 +175,9 @@ def iterate_minibatches(X: np.ndarray, y: np.ndarray, batch_size: int, seed: int
 
     def batches():
         for start in range(0, len(X), batch_size):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             yield X[idx], y[idx]
+
     return batches()
 
 
@@ -183,8 +187,9 @@ def sgd_step(model: MLP, lr: float) -> None:
         param -= lr * grad
 
 
-def train_mlp(model: MLP, X: np.ndarray, y: np.ndarray, epochs: int, batch_size: int, lr: float,
-              seed: int = 0) -> list[float]:
+def train_mlp(
+    model: MLP, X: np.ndarray, y: np.ndarray, epochs: int, batch_size: int, lr: float, seed: int = 0
+) -> list[float]:
     """Mini-batch SGD on the mean softmax cross-entropy, in place on ``model``.
 
     Epoch ``e`` visits ``iterate_minibatches(X, y, batch_size, seed + e)``; each batch is one
@@ -223,7 +228,7 @@ def minibatches(n: int, batch_size: int, rng: np.random.Generator) -> Iterator[n
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     order = rng.permutation(n)
     for start in range(0, n, batch_size):
-        yield order[start:start + batch_size]
+        yield order[start : start + batch_size]
 
 
 # The digits split moved to helpers.data (learners have it from day one); kept here for old imports.

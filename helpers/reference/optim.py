@@ -40,8 +40,8 @@ def adam_step(w, grad, m, v, t: int, lr: float, beta1: float = 0.9, beta2: float
         raise ValueError(f"t is the 1-based step number (1 on the first step), got {t}")
     w, grad, m, v = (np.asarray(a, dtype=np.float64) for a in (w, grad, m, v))
     _same_shape(w, grad=grad, m=m, v=v)
-    m = beta1 * m + (1 - beta1) * grad               # first moment: running mean of the gradient
-    v = beta2 * v + (1 - beta2) * grad * grad        # second moment: running mean of its square
-    m_hat = m / (1 - beta1 ** t)                     # undo the pull towards the zero start
-    v_hat = v / (1 - beta2 ** t)
+    m = beta1 * m + (1 - beta1) * grad  # first moment: running mean of the gradient
+    v = beta2 * v + (1 - beta2) * grad * grad  # second moment: running mean of its square
+    m_hat = m / (1 - beta1**t)  # undo the pull towards the zero start
+    v_hat = v / (1 - beta2**t)
     return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v

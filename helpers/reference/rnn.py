@@ -38,7 +38,7 @@ class RNNCell(nn.Module):
     def __init__(self, input_size: int, hidden_size: int):
         super().__init__()
         self.input_size, self.hidden_size = input_size, hidden_size
-        self.weight_ih = nn.Parameter(_uniform_(torch.empty(hidden_size, input_size), hidden_size))   # (H, I)
+        self.weight_ih = nn.Parameter(_uniform_(torch.empty(hidden_size, input_size), hidden_size))  # (H, I)
         self.weight_hh = nn.Parameter(_uniform_(torch.empty(hidden_size, hidden_size), hidden_size))  # (H, H)
         self.bias_ih = nn.Parameter(_uniform_(torch.empty(hidden_size), hidden_size))
         self.bias_hh = nn.Parameter(_uniform_(torch.empty(hidden_size), hidden_size))
@@ -63,8 +63,15 @@ class CharLM(nn.Module):
     calls; week 6's notebook uses the learner's own instead).
     """
 
-    def __init__(self, vocab_size: int, hidden_size: int, kind: str = "rnn", embed_size: int | None = None,
-                 num_layers: int = 1, forget_bias: float | None = None):
+    def __init__(
+        self,
+        vocab_size: int,
+        hidden_size: int,
+        kind: str = "rnn",
+        embed_size: int | None = None,
+        num_layers: int = 1,
+        forget_bias: float | None = None,
+    ):
         super().__init__()
         if kind not in _LAYERS:
             raise ValueError(f"kind should be one of {sorted(_LAYERS)}, got {kind!r}")
@@ -84,12 +91,17 @@ class CharLM(nn.Module):
         if idx.dim() != 2:
             raise ValueError(f"idx should be (N, T) token ids, got shape {tuple(idx.shape)}")
         out, h = self.rnn(self.embed(idx), h)  # (N, T, H)
-        return self.head(out), h               # (N, T, V)
+        return self.head(out), h  # (N, T, V)
 
 
 @torch.no_grad()
-def sample(model: nn.Module, prompt_ids, max_new_tokens: int, temperature: float = 1.0,
-           generator: torch.Generator | None = None) -> list[int]:
+def sample(
+    model: nn.Module,
+    prompt_ids,
+    max_new_tokens: int,
+    temperature: float = 1.0,
+    generator: torch.Generator | None = None,
+) -> list[int]:
     """Feed ``prompt_ids`` through ``model`` and draw ``max_new_tokens`` more tokens, one at a time,
     carrying the recurrent state. Returns the prompt followed by the new ids (a list of ints).
 

@@ -17,14 +17,13 @@ from __future__ import annotations
 import math
 import random
 import re
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import torch
 import torch.nn.functional as F
 
 # Stand-ins for a real block list: Shakespeare's insults (the corpus has no modern slurs).
-BLOCKLIST = ("bastard", "damn", "damned", "devil", "fool", "knave", "rogue", "slave", "villain",
-             "whoreson", "wretch")
+BLOCKLIST = ("bastard", "damn", "damned", "devil", "fool", "knave", "rogue", "slave", "villain", "whoreson", "wretch")
 _WORD = re.compile(r"[A-Za-z']+")
 
 
@@ -38,7 +37,7 @@ def ngrams(text: str, n: int) -> list[tuple[str, ...]]:
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
     w = words(text)
-    return [tuple(w[i:i + n]) for i in range(len(w) - n + 1)]
+    return [tuple(w[i : i + n]) for i in range(len(w) - n + 1)]
 
 
 def memorization_share(generated: str | Sequence[str], reference: str | set, n: int = 6) -> float:
@@ -64,19 +63,23 @@ def plant_canary(text: str, canary: str, times: int, seed: int = 0) -> str:
 
 
 @torch.no_grad()
-def sequence_logprob(model: torch.nn.Module, context_ids: Sequence[int], continuation_ids: Sequence[int],
-                     device: str | torch.device = "cpu") -> float:
+def sequence_logprob(
+    model: torch.nn.Module,
+    context_ids: Sequence[int],
+    continuation_ids: Sequence[int],
+    device: str | torch.device = "cpu",
+) -> float:
     """log p(continuation | context) in nats under the model (teacher forcing, one forward pass)."""
     ids = torch.tensor([list(context_ids) + list(continuation_ids)], dtype=torch.long, device=device)
     block = getattr(getattr(model, "config", None), "block_size", ids.size(1))
-    ids = ids[:, -(block + 1):]
+    ids = ids[:, -(block + 1) :]
     was_training = model.training
     model.eval()
     out = model(ids[:, :-1])
     model.train(was_training)
     logits = out[0] if isinstance(out, tuple) else out
-    logp = F.log_softmax(logits.float(), dim=-1)[0, -len(continuation_ids):]     # (n, V)
-    target = ids[0, -len(continuation_ids):]
+    logp = F.log_softmax(logits.float(), dim=-1)[0, -len(continuation_ids) :]  # (n, V)
+    target = ids[0, -len(continuation_ids) :]
     return float(logp.gather(1, target[:, None]).sum())
 
 
@@ -90,16 +93,26 @@ def exposure(secret_logprob: float, other_logprobs: Sequence[float]) -> float:
     return math.log2(len(others) + 1) - math.log2(rank)
 
 
-def canary_exposure(model: torch.nn.Module, encode: Callable[[str], list[int]], prefix: str, secret: str,
-                    candidates: Sequence[str], device: str | torch.device = "cpu") -> dict:
+def canary_exposure(
+    model: torch.nn.Module,
+    encode: Callable[[str], list[int]],
+    prefix: str,
+    secret: str,
+    candidates: Sequence[str],
+    device: str | torch.device = "cpu",
+) -> dict:
     """Rank of ``secret`` among ``candidates`` (alternatives of the same form) by model likelihood
     after ``prefix``; exposure = log2(len(candidates) + 1) - log2(rank). Rank 1 is the most likely."""
     ctx = encode(prefix)
     score = sequence_logprob(model, ctx, encode(secret), device)
     others = [sequence_logprob(model, ctx, encode(c), device) for c in candidates if c != secret]
     rank = 1 + sum(o > score for o in others)
-    return {"rank": rank, "candidates": len(others) + 1, "logprob": score,
-            "exposure": math.log2(len(others) + 1) - math.log2(rank)}
+    return {
+        "rank": rank,
+        "candidates": len(others) + 1,
+        "logprob": score,
+        "exposure": math.log2(len(others) + 1) - math.log2(rank),
+    }
 
 
 def random_secrets(n: int, digits: int = 5, seed: int = 0) -> list[str]:

@@ -38,7 +38,7 @@ def top_k_filter(logits: torch.Tensor, k: int) -> torch.Tensor:
     if not isinstance(k, int) or isinstance(k, bool) or k < 1:
         raise ValueError(f"top_k must be a positive integer, got {k!r}")
     k = min(k, logits.size(-1))
-    kth = torch.topk(logits, k, dim=-1).values[..., -1:]                     # (..., 1): the k-th largest
+    kth = torch.topk(logits, k, dim=-1).values[..., -1:]  # (..., 1): the k-th largest
     return logits.masked_fill(logits < kth, float("-inf"))
 
 
@@ -52,17 +52,22 @@ def top_p_filter(logits: torch.Tensor, p: float) -> torch.Tensor:
         raise ValueError(f"top_p must be in (0, 1], got {p!r}")
     if p >= 1.0:
         return logits.clone()
-    sorted_logits, _ = torch.sort(logits, dim=-1, descending=True)          # (..., V)
+    sorted_logits, _ = torch.sort(logits, dim=-1, descending=True)  # (..., V)
     probs = F.softmax(sorted_logits.float(), dim=-1)
-    before = probs.cumsum(dim=-1) - probs                                     # probability of the tokens ranked above
-    keep = before < p                                                         # the first token always (before = 0)
-    n_keep = keep.sum(dim=-1, keepdim=True).clamp(min=1)                      # (..., 1)
-    threshold = sorted_logits.gather(-1, n_keep - 1)                          # the smallest kept logit
+    before = probs.cumsum(dim=-1) - probs  # probability of the tokens ranked above
+    keep = before < p  # the first token always (before = 0)
+    n_keep = keep.sum(dim=-1, keepdim=True).clamp(min=1)  # (..., 1)
+    threshold = sorted_logits.gather(-1, n_keep - 1)  # the smallest kept logit
     return logits.masked_fill(logits < threshold, float("-inf"))
 
 
-def sample_next_token(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
-                      top_p: float | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
+def sample_next_token(
+    logits: torch.Tensor,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     """One token id per row of ``logits`` (..., V): a tensor of shape ``logits.shape[:-1]`` (long).
 
     ``temperature == 0`` is greedy (argmax, the first index on ties); otherwise the logits are
@@ -78,15 +83,23 @@ def sample_next_token(logits: torch.Tensor, temperature: float = 1.0, top_k: int
     if top_p is not None:
         logits = top_p_filter(logits, top_p)
     probs = F.softmax(logits.float(), dim=-1)
-    flat = probs.reshape(-1, probs.size(-1))                                  # (N, V)
-    ids = torch.multinomial(flat, num_samples=1, generator=generator)         # (N, 1)
+    flat = probs.reshape(-1, probs.size(-1))  # (N, V)
+    ids = torch.multinomial(flat, num_samples=1, generator=generator)  # (N, 1)
     return ids.reshape(logits.shape[:-1])
 
 
 @torch.no_grad()
-def generate(model, idx: torch.Tensor, max_new_tokens: int, temperature: float = 1.0, top_k: int | None = None,
-             top_p: float | None = None, use_kv_cache: bool = True, generator: torch.Generator | None = None,
-             step_times: list | None = None) -> torch.Tensor:
+def generate(
+    model,
+    idx: torch.Tensor,
+    max_new_tokens: int,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    use_kv_cache: bool = True,
+    generator: torch.Generator | None = None,
+    step_times: list | None = None,
+) -> torch.Tensor:
     """Append ``max_new_tokens`` tokens to ``idx`` (B, T) with a ``helpers.reference.gpt.GPT``-like model.
 
     Without the cache every step runs the model on the whole context (the last ``block_size``
@@ -107,19 +120,19 @@ def generate(model, idx: torch.Tensor, max_new_tokens: int, temperature: float =
     block_size = model.config.block_size
     was_training = model.training
     model.eval()
-    cache, fed = None, 0          # fed: how many tokens of idx the cache holds
+    cache, fed = None, 0  # fed: how many tokens of idx the cache holds
     for _ in range(max_new_tokens):
         start = time.perf_counter()
         if use_kv_cache and cache is not None and idx.size(1) <= block_size:
-            logits = forward_with_cache(model, idx[:, fed:], cache)            # only the new token(s)
+            logits = forward_with_cache(model, idx[:, fed:], cache)  # only the new token(s)
         elif use_kv_cache:
             cache = new_kv_cache(model)
-            logits = forward_with_cache(model, idx[:, -block_size:], cache)    # prefill with the whole window
+            logits = forward_with_cache(model, idx[:, -block_size:], cache)  # prefill with the whole window
         else:
-            logits, _ = model(idx[:, -block_size:])                            # the whole window, every step
+            logits, _ = model(idx[:, -block_size:])  # the whole window, every step
         fed = idx.size(1)
-        next_id = sample_next_token(logits[:, -1, :], temperature, top_k, top_p, generator)   # (B,)
-        idx = torch.cat([idx, next_id[:, None].to(idx.dtype)], dim=1)          # (B, T + 1)
+        next_id = sample_next_token(logits[:, -1, :], temperature, top_k, top_p, generator)  # (B,)
+        idx = torch.cat([idx, next_id[:, None].to(idx.dtype)], dim=1)  # (B, T + 1)
         if step_times is not None:
             step_times.append(time.perf_counter() - start)
     model.train(was_training)

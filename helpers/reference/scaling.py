@@ -1,6 +1,6 @@
 """Fitting a scaling law (week 10): the reference answer of ``fit_power_law``.
 
-    a, b = fit_power_law(compute, loss)      # loss ~ a * compute ** b, b < 0 when the loss falls
+a, b = fit_power_law(compute, loss)      # loss ~ a * compute ** b, b < 0 when the loss falls
 """
 
 from __future__ import annotations

@@ -22,16 +22,23 @@ def encode(text: str, stoi: dict[str, int]) -> list[int]:
     try:
         return [stoi[ch] for ch in text]
     except KeyError as e:
-        raise KeyError(f"character {e.args[0]!r} is not in the vocabulary; build the vocabulary from "
-                       "text that contains it, or remove it from the input") from None
+        raise KeyError(
+            f"character {e.args[0]!r} is not in the vocabulary; build the vocabulary from "
+            "text that contains it, or remove it from the input"
+        ) from None
 
 
 def decode(ids, itos: list[str]) -> str:
     return "".join(itos[int(i)] for i in ids)
 
 
-def get_batch(data: torch.Tensor, block_size: int, batch_size: int, generator: torch.Generator | None = None,
-              device: str | torch.device = "cpu") -> tuple[torch.Tensor, torch.Tensor]:
+def get_batch(
+    data: torch.Tensor,
+    block_size: int,
+    batch_size: int,
+    generator: torch.Generator | None = None,
+    device: str | torch.device = "cpu",
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Random windows of a 1D token tensor: ``x`` (B, T) and ``y`` = ``x`` shifted by one."""
     if data.dim() != 1:
         raise ValueError(f"data should be a 1D tensor of token ids, got shape {tuple(data.shape)}")
@@ -39,8 +46,8 @@ def get_batch(data: torch.Tensor, block_size: int, batch_size: int, generator: t
         raise ValueError(f"data has {len(data)} tokens, need more than block_size={block_size}")
     ix = torch.randint(len(data) - block_size, (batch_size,), generator=generator)
     offsets = torch.arange(block_size)
-    x = data[ix[:, None] + offsets]        # (B, T)
-    y = data[ix[:, None] + offsets + 1]    # (B, T)
+    x = data[ix[:, None] + offsets]  # (B, T)
+    y = data[ix[:, None] + offsets + 1]  # (B, T)
     return x.to(device), y.to(device)
 
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 import torch
@@ -53,14 +53,22 @@ def load_tokens(path: str | os.PathLike) -> np.memmap:
     if not path.is_file():
         raise FileNotFoundError(f"no token file at {path}: build it with build_token_files first")
     if path.stat().st_size % np.dtype(DTYPE).itemsize:
-        raise ValueError(f"{path} has {path.stat().st_size} bytes, not a whole number of uint16 tokens: "
-                         "is it a token file? rebuild it")
+        raise ValueError(
+            f"{path} has {path.stat().st_size} bytes, not a whole number of uint16 tokens: "
+            "is it a token file? rebuild it"
+        )
     return np.memmap(path, dtype=DTYPE, mode="r")
 
 
-def build_token_files(encode: Callable[[str], list[int]], train_text: str, val_text: str,
-                      out_dir: str | os.PathLike, name: str, vocab_size: int | None = None,
-                      force: bool = False) -> dict[str, Path]:
+def build_token_files(
+    encode: Callable[[str], list[int]],
+    train_text: str,
+    val_text: str,
+    out_dir: str | os.PathLike,
+    name: str,
+    vocab_size: int | None = None,
+    force: bool = False,
+) -> dict[str, Path]:
     """Tokenize the training and the validation text once each, into ``<name>.train.bin`` and
     ``<name>.val.bin`` under ``out_dir``. Existing files with the same token count metadata are
     reused unless ``force``; return ``{"train": path, "val": path}``."""
@@ -85,9 +93,13 @@ def build_token_files(encode: Callable[[str], list[int]], train_text: str, val_t
     return paths
 
 
-def get_batch_memmap(tokens: np.ndarray, block_size: int, batch_size: int,
-                     generator: torch.Generator | None = None,
-                     device: str | torch.device = "cpu") -> tuple[torch.Tensor, torch.Tensor]:
+def get_batch_memmap(
+    tokens: np.ndarray,
+    block_size: int,
+    batch_size: int,
+    generator: torch.Generator | None = None,
+    device: str | torch.device = "cpu",
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Random windows of a 1D token array (e.g. a memmap): ``x`` (B, T) int64 and ``y`` = ``x``
     shifted by one. Only the ``B * (T + 1)`` tokens of the windows are read."""
     if tokens.ndim != 1:
@@ -95,7 +107,7 @@ def get_batch_memmap(tokens: np.ndarray, block_size: int, batch_size: int,
     if len(tokens) <= block_size:
         raise ValueError(f"the token array has {len(tokens)} tokens, need more than block_size={block_size}")
     starts = torch.randint(len(tokens) - block_size, (batch_size,), generator=generator).numpy()
-    windows = np.stack([np.asarray(tokens[s:s + block_size + 1], dtype=np.int64) for s in starts])  # (B, T+1)
+    windows = np.stack([np.asarray(tokens[s : s + block_size + 1], dtype=np.int64) for s in starts])  # (B, T+1)
     w = torch.from_numpy(windows)
     x, y = w[:, :-1], w[:, 1:]
     if str(device).startswith("cuda"):

@@ -32,9 +32,12 @@ class Lab:
 
     def api(self, path: str, method: str = "GET", body: dict | None = None):
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(f"{self.base}{path}", data=data, method=method,
-                                     headers={"Authorization": f"token {self.token}",
-                                              "Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"{self.base}{path}",
+            data=data,
+            method=method,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(req, timeout=30) as r:
             raw = r.read()
         return json.loads(raw) if raw else None
@@ -43,16 +46,37 @@ class Lab:
         """Run ``code`` in a kernel through the server's websocket; return what it printed."""
         import websocket
 
-        ws = websocket.create_connection(f"ws://127.0.0.1:{self.port}/api/kernels/{kernel_id}/channels",
-                                         header=[f"Authorization: token {self.token}"], timeout=timeout)
+        ws = websocket.create_connection(
+            f"ws://127.0.0.1:{self.port}/api/kernels/{kernel_id}/channels",
+            header=[f"Authorization: token {self.token}"],
+            timeout=timeout,
+        )
         try:
             msg_id, session = uuid.uuid4().hex, uuid.uuid4().hex
-            ws.send(json.dumps({
-                "header": {"msg_id": msg_id, "username": "test", "session": session,
-                           "msg_type": "execute_request", "version": "5.3"},
-                "parent_header": {}, "metadata": {}, "channel": "shell",
-                "content": {"code": code, "silent": False, "store_history": False,
-                            "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
+            ws.send(
+                json.dumps(
+                    {
+                        "header": {
+                            "msg_id": msg_id,
+                            "username": "test",
+                            "session": session,
+                            "msg_type": "execute_request",
+                            "version": "5.3",
+                        },
+                        "parent_header": {},
+                        "metadata": {},
+                        "channel": "shell",
+                        "content": {
+                            "code": code,
+                            "silent": False,
+                            "store_history": False,
+                            "user_expressions": {},
+                            "allow_stdin": False,
+                            "stop_on_error": True,
+                        },
+                    }
+                )
+            )
             out, deadline = [], time.time() + timeout
             while time.time() < deadline:
                 msg = json.loads(ws.recv())
@@ -75,9 +99,12 @@ class Lab:
 
 def learner_env() -> dict[str, str]:
     """The environment of a learner's shell: this one without what tests and grading add."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("COURSE_FAST", "OMP_NUM_THREADS", "MPLBACKEND", "COURSE_REPORT")
-           and not k.startswith(("PYTEST_", "JPY_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("COURSE_FAST", "OMP_NUM_THREADS", "MPLBACKEND", "COURSE_REPORT")
+        and not k.startswith(("PYTEST_", "JPY_"))
+    }
     return env
 
 
@@ -86,21 +113,31 @@ def lab(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lab")
     # autosave off (running a notebook must not rewrite it); every cell in the page (JupyterLab 4
     # otherwise leaves cells out of view out of the DOM); no news pop-up over the notebook
-    for plugin, value in [("docmanager-extension/plugin", {"autosave": False}),
-                          ("notebook-extension/tracker", {"windowingMode": "none"}),
-                          ("apputils-extension/notification", {"fetchNews": "false"})]:
+    for plugin, value in [
+        ("docmanager-extension/plugin", {"autosave": False}),
+        ("notebook-extension/tracker", {"windowingMode": "none"}),
+        ("apputils-extension/notification", {"fetchNews": "false"}),
+    ]:
         f = tmp / "settings" / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_text(json.dumps(value))
     port, token = _free_port(), uuid.uuid4().hex
-    extra = (f"--no-browser --port={port} --ServerApp.ip=127.0.0.1 --IdentityProvider.token={token} "
-             f"--LabApp.user_settings_dir={tmp / 'settings'} --LabApp.workspaces_dir={tmp / 'workspaces'}")
+    extra = (
+        f"--no-browser --port={port} --ServerApp.ip=127.0.0.1 --IdentityProvider.token={token} "
+        f"--LabApp.user_settings_dir={tmp / 'settings'} --LabApp.workspaces_dir={tmp / 'workspaces'}"
+    )
     log = tmp / "lab.log"
     env = learner_env()
     env["JUPYTER_RUNTIME_DIR"] = str(tmp / "runtime")
     with open(log, "w") as fh:
-        proc = subprocess.Popen(["make", "-s", "lab", f"LAB_ARGS={extra}"], cwd=ROOT, env=env,
-                                stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            ["make", "-s", "lab", f"LAB_ARGS={extra}"],
+            cwd=ROOT,
+            env=env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     server = Lab(port, token, proc, log)
     try:
         deadline = time.time() + 120
@@ -110,7 +147,7 @@ def lab(tmp_path_factory):
                 break
             except OSError:
                 if proc.poll() is not None or time.time() > deadline:
-                    raise AssertionError(f"`make lab` did not start a server:\n{server.output()[-3000:]}")
+                    raise AssertionError(f"`make lab` did not start a server:\n{server.output()[-3000:]}") from None
                 time.sleep(0.5)
         yield server
     finally:

@@ -23,8 +23,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab")]
 # the notebook in the active tab (a background tab's cells are in the page too, hidden)
 NB = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-HOW_TO_INSTALL = ("the browser test needs Chromium and Playwright's Python package: on Debian/Ubuntu "
-                  "`sudo apt-get install chromium` (`.ci/run` does it), and `pip install -r requirements.txt`")
+HOW_TO_INSTALL = (
+    "the browser test needs Chromium and Playwright's Python package: on Debian/Ubuntu "
+    "`sudo apt-get install chromium` (`.ci/run` does it), and `pip install -r requirements.txt`"
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +38,20 @@ def browser():
     except ImportError:
         pytest.skip(f"playwright is not installed: {HOW_TO_INSTALL}")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                                    "--disable-background-networking", "--disable-component-update",
-                                    "--disable-sync", "--disable-dev-shm-usage"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
+        )
         yield b
         b.close()
 
@@ -56,7 +68,7 @@ def _run_all(lab, browser, rel: str, until, timeout_s: float = 300):
     page.goto(f"{lab.base}/lab/tree/{rel}?reset&token={lab.token}")  # reset: only this notebook open
     page.wait_for_selector(f"{NB} .jp-Cell", timeout=120_000)
     _wait_for_kernel(lab, rel)
-    for attempt in range(3):  # the menu can miss a click while the page is still settling
+    for _attempt in range(3):  # the menu can miss a click while the page is still settling
         page.locator(f"{NB} .jp-Cell").first.click()
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
@@ -74,12 +86,16 @@ def _run_all(lab, browser, rel: str, until, timeout_s: float = 300):
         time.sleep(1.0)
     page.screenshot(path=str(ROOT / "runs" / "browser-timeout.png"), full_page=True)
     prompts = _prompts(page)
-    raise AssertionError(f"{rel}: Run All did not finish within {timeout_s} s (screenshot in runs/browser-timeout.png); "
-                         f"input prompts: {prompts}")
+    raise AssertionError(
+        f"{rel}: Run All did not finish within {timeout_s} s (screenshot in runs/browser-timeout.png); "
+        f"input prompts: {prompts}"
+    )
 
 
 def _prompts(page) -> list[str]:
-    return [t.replace("\xa0", " ").strip() for t in page.locator(f"{NB} .jp-CodeCell .jp-InputPrompt").all_inner_texts()]
+    return [
+        t.replace("\xa0", " ").strip() for t in page.locator(f"{NB} .jp-CodeCell .jp-InputPrompt").all_inner_texts()
+    ]
 
 
 def _started(page) -> bool:
@@ -107,7 +123,9 @@ def _outputs(page) -> list[str]:
 
 
 def _errors(page) -> list[str]:
-    return page.locator(f"{NB} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+    return page.locator(
+        f"{NB} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+    ).all_inner_texts()
 
 
 def test_learner_notebook_run_all_in_the_browser(lab, browser):
@@ -119,7 +137,9 @@ def test_learner_notebook_run_all_in_the_browser(lab, browser):
         assert outputs, "no cell output appeared"
         first_line = outputs[0].strip().splitlines()[0]
         print("first output line in the browser:", first_line)
-        assert first_line.startswith("mode: full"), f"the first output should be the mode line in full mode: {first_line!r}"
+        assert first_line.startswith("mode: full"), (
+            f"the first output should be the mode line in full mode: {first_line!r}"
+        )
         errors = _errors(page)
         assert len(errors) == 1, f"Run All should stop at the first exercise's test cell, with one error: {errors}"
         assert "NotImplementedError" in errors[0] and "Replace this line with your code" in errors[0], errors[0]

@@ -12,17 +12,20 @@ from tests.nbharness import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab")]
 
-PROBE = ("import json, os, helpers.runtime as r\n"
-         "print(json.dumps({'COURSE_FAST': os.environ.get('COURSE_FAST'), "
-         "'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS'), 'fast': r.is_fast(), 'describe': r.describe()}))")
+PROBE = (
+    "import json, os, helpers.runtime as r\n"
+    "print(json.dumps({'COURSE_FAST': os.environ.get('COURSE_FAST'), "
+    "'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS'), 'fast': r.is_fast(), 'describe': r.describe()}))"
+)
 
 
 def test_make_lab_says_which_notebook_to_open_first(lab):
     assert "Open notebooks/week01/perceptron.ipynb first" in lab.output()
     listing = lab.api("/api/contents/notebooks/week01")
     assert "perceptron.ipynb" in [c["name"] for c in listing["content"]]
-    assert "nbgrader.server_extensions.formgrader | extension was successfully loaded" in lab.output(), \
+    assert "nbgrader.server_extensions.formgrader | extension was successfully loaded" in lab.output(), (
         "the lab should load nbgrader's extensions (and so nbgrader_config.py), as a learner's does"
+    )
 
 
 def test_a_kernel_started_from_make_lab_runs_in_full_mode(lab):
@@ -31,10 +34,12 @@ def test_a_kernel_started_from_make_lab_runs_in_full_mode(lab):
         seen = json.loads(lab.execute(kernel["id"], PROBE).strip().splitlines()[-1])
     finally:
         lab.api(f"/api/kernels/{kernel['id']}", method="DELETE")
-    assert seen["COURSE_FAST"] is None and not seen["fast"], \
+    assert seen["COURSE_FAST"] is None and not seen["fast"], (
         f"a learner's kernel must run in full mode, but it has COURSE_FAST={seen['COURSE_FAST']!r}"
-    assert seen["OMP_NUM_THREADS"] is None, \
+    )
+    assert seen["OMP_NUM_THREADS"] is None, (
         f"the lab must not choose the kernel's threads, but it set OMP_NUM_THREADS={seen['OMP_NUM_THREADS']!r}"
+    )
     assert seen["describe"].startswith("mode: full"), seen["describe"]
 
 
@@ -45,8 +50,9 @@ def test_loading_nbgrader_config_changes_no_environment():
     before = dict(os.environ)
     ns = {"get_config": lambda: Config(), "__file__": str(ROOT / "nbgrader_config.py")}
     exec(compile((ROOT / "nbgrader_config.py").read_text(), "nbgrader_config.py", "exec"), ns)
-    assert dict(os.environ) == before, \
+    assert dict(os.environ) == before, (
         f"nbgrader_config.py changed the environment: {set(os.environ.items()) ^ set(before.items())}"
+    )
 
 
 def test_the_grading_environment_is_fast_mode():
@@ -70,16 +76,24 @@ def test_make_autograde_still_grades_in_fast_mode(tmp_path):
     course = tmp_path / "course"
     (course / "solutions" / "week00").mkdir(parents=True)
     (course / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
-    probe = nc.notebook([
-        nc.solution("def mode():\n    ### BEGIN SOLUTION\n    import os\n    return os.environ.get('COURSE_FAST')\n"
-                    "    ### END SOLUTION", "mode"),
-        nc.tests("from helpers.runtime import is_fast\nassert is_fast() and mode() == '1', mode()", "test_mode", 1),
-    ])
+    probe = nc.notebook(
+        [
+            nc.solution(
+                "def mode():\n    ### BEGIN SOLUTION\n    import os\n    return os.environ.get('COURSE_FAST')\n"
+                "    ### END SOLUTION",
+                "mode",
+            ),
+            nc.tests("from helpers.runtime import is_fast\nassert is_fast() and mode() == '1', mode()", "test_mode", 1),
+        ]
+    )
     nc.write(probe, course / "solutions" / "week00" / "probe.ipynb")
     (tmp_path / "roster.csv").write_text("id,first_name,last_name,email\ns1,Ada,L,ada@example.org\n")
     env = learner_env()
-    env.update(COURSE_GRADEBOOK=f"sqlite:///{course / 'gradebook.db'}", COURSE_EXCHANGE=str(tmp_path / "exchange"),
-               COURSE_EXCHANGE_CACHE=str(tmp_path / "cache"))
+    env.update(
+        COURSE_GRADEBOOK=f"sqlite:///{course / 'gradebook.db'}",
+        COURSE_EXCHANGE=str(tmp_path / "exchange"),
+        COURSE_EXCHANGE_CACHE=str(tmp_path / "cache"),
+    )
     grade = [sys.executable, str(ROOT / "tools" / "grade.py"), "--root", str(course)]
 
     def run(*args):

@@ -2,17 +2,22 @@
 
 from tests.mutants import Mutant
 
-_LINEAR_INIT = '''
+_LINEAR_INIT = """
     def __init__(self, in_features, out_features, seed=0):
         rng = np.random.default_rng(seed)
         self.W = rng.standard_normal((in_features, out_features)) * np.sqrt(2.0 / in_features)
         self.b = np.zeros(out_features)
-'''
+"""
 
 MUTANTS = [
     # Linear
-    Mutant("Linear", "dx = dout @ W (not transposed)", '''
-class Linear:''' + _LINEAR_INIT + '''
+    Mutant(
+        "Linear",
+        "dx = dout @ W (not transposed)",
+        """
+class Linear:"""
+        + _LINEAR_INIT
+        + """
     def forward(self, x):
         self.x = x
         return x @ self.W + self.b
@@ -21,9 +26,16 @@ class Linear:''' + _LINEAR_INIT + '''
         self.dW = self.x.T @ dout
         self.db = dout.sum(axis=0)
         return dout @ self.W
-''', visible=True),
-    Mutant("Linear", "db averaged over the batch instead of summed", '''
-class Linear:''' + _LINEAR_INIT + '''
+""",
+        visible=True,
+    ),
+    Mutant(
+        "Linear",
+        "db averaged over the batch instead of summed",
+        """
+class Linear:"""
+        + _LINEAR_INIT
+        + """
     def forward(self, x):
         self.x = x
         return x @ self.W + self.b
@@ -32,8 +44,13 @@ class Linear:''' + _LINEAR_INIT + '''
         self.dW = self.x.T @ dout
         self.db = dout.mean(axis=0)
         return dout @ self.W.T
-''', visible=False),
-    Mutant("Linear", "unscaled initialisation (standard deviation 1)", '''
+""",
+        visible=False,
+    ),
+    Mutant(
+        "Linear",
+        "unscaled initialisation (standard deviation 1)",
+        """
 class Linear:
     def __init__(self, in_features, out_features, seed=0):
         rng = np.random.default_rng(seed)
@@ -48,8 +65,13 @@ class Linear:
         self.dW = self.x.T @ dout
         self.db = dout.sum(axis=0)
         return dout @ self.W.T
-''', visible=False),
-    Mutant("Linear", "ignores the seed (global numpy generator)", '''
+""",
+        visible=False,
+    ),
+    Mutant(
+        "Linear",
+        "ignores the seed (global numpy generator)",
+        """
 class Linear:
     def __init__(self, in_features, out_features, seed=0):
         self.W = np.random.randn(in_features, out_features) * np.sqrt(2.0 / in_features)
@@ -63,9 +85,16 @@ class Linear:
         self.dW = self.x.T @ dout
         self.db = dout.sum(axis=0)
         return dout @ self.W.T
-''', visible=False),
-    Mutant("Linear", "dW transposed (dout.T @ x)", '''
-class Linear:''' + _LINEAR_INIT + '''
+""",
+        visible=False,
+    ),
+    Mutant(
+        "Linear",
+        "dW transposed (dout.T @ x)",
+        """
+class Linear:"""
+        + _LINEAR_INIT
+        + """
     def forward(self, x):
         self.x = x
         return x @ self.W + self.b
@@ -74,9 +103,15 @@ class Linear:''' + _LINEAR_INIT + '''
         self.dW = dout.T @ self.x
         self.db = dout.sum(axis=0)
         return dout @ self.W.T
-''', visible=True, names_it="dW = x.T @ dout has the shape of W"),
+""",
+        visible=True,
+        names_it="dW = x.T @ dout has the shape of W",
+    ),
     # ReLU
-    Mutant("ReLU", "gradient 1 at x = 0 (x >= 0)", '''
+    Mutant(
+        "ReLU",
+        "gradient 1 at x = 0 (x >= 0)",
+        """
 class ReLU:
     def forward(self, x):
         self.mask = x >= 0
@@ -84,8 +119,13 @@ class ReLU:
 
     def backward(self, dout):
         return dout * self.mask
-''', visible=False),
-    Mutant("ReLU", "zeroes negatives of the input in place", '''
+""",
+        visible=False,
+    ),
+    Mutant(
+        "ReLU",
+        "zeroes negatives of the input in place",
+        """
 class ReLU:
     def forward(self, x):
         x[x < 0] = 0.0
@@ -94,17 +134,28 @@ class ReLU:
 
     def backward(self, dout):
         return dout * self.mask
-''', visible=False),
-    Mutant("ReLU", "masks by the sign of dout", '''
+""",
+        visible=False,
+    ),
+    Mutant(
+        "ReLU",
+        "masks by the sign of dout",
+        """
 class ReLU:
     def forward(self, x):
         return np.maximum(x, 0.0)
 
     def backward(self, dout):
         return np.maximum(dout, 0.0)
-''', visible=True, names_it="where the input was positive"),
+""",
+        visible=True,
+        names_it="where the input was positive",
+    ),
     # Tanh
-    Mutant("Tanh", "tanh from exponentials (overflows for large inputs)", '''
+    Mutant(
+        "Tanh",
+        "tanh from exponentials (overflows for large inputs)",
+        """
 class Tanh:
     def forward(self, x):
         self.out = (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
@@ -112,8 +163,13 @@ class Tanh:
 
     def backward(self, dout):
         return dout * (1.0 - self.out ** 2)
-''', visible=False),
-    Mutant("Tanh", "derivative 1 - x**2 from the input", '''
+""",
+        visible=False,
+    ),
+    Mutant(
+        "Tanh",
+        "derivative 1 - x**2 from the input",
+        """
 class Tanh:
     def forward(self, x):
         self.x = x
@@ -121,9 +177,15 @@ class Tanh:
 
     def backward(self, dout):
         return dout * (1.0 - self.x ** 2)
-''', visible=True, names_it="1 - tanh(x)**2"),
+""",
+        visible=True,
+        names_it="1 - tanh(x)**2",
+    ),
     # softmax_cross_entropy
-    Mutant("softmax_cross_entropy", "no max shift (overflow for large logits)", '''
+    Mutant(
+        "softmax_cross_entropy",
+        "no max shift (overflow for large logits)",
+        """
 def softmax_cross_entropy(logits, y):
     n = logits.shape[0]
     e = np.exp(logits)
@@ -131,8 +193,13 @@ def softmax_cross_entropy(logits, y):
     loss = -np.log(p[np.arange(n), y]).mean()
     d = p.copy(); d[np.arange(n), y] -= 1
     return float(loss), d / n
-''', visible=False),
-    Mutant("softmax_cross_entropy", "log of probabilities that underflowed to 0", '''
+""",
+        visible=False,
+    ),
+    Mutant(
+        "softmax_cross_entropy",
+        "log of probabilities that underflowed to 0",
+        """
 def softmax_cross_entropy(logits, y):
     n = logits.shape[0]
     e = np.exp(logits - logits.max(axis=1, keepdims=True))
@@ -140,25 +207,41 @@ def softmax_cross_entropy(logits, y):
     loss = -np.log(p[np.arange(n), y]).mean()
     d = p.copy(); d[np.arange(n), y] -= 1
     return float(loss), d / n
-''', visible=False),
-    Mutant("softmax_cross_entropy", "gradient not divided by N", '''
+""",
+        visible=False,
+    ),
+    Mutant(
+        "softmax_cross_entropy",
+        "gradient not divided by N",
+        """
 def softmax_cross_entropy(logits, y):
     n = logits.shape[0]
     s = logits - logits.max(axis=1, keepdims=True)
     lp = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
     d = np.exp(lp); d[np.arange(n), y] -= 1
     return float(-lp[np.arange(n), y].mean()), d
-''', visible=True, names_it="exactly N = 2 times too large"),
-    Mutant("softmax_cross_entropy", "modifies logits in place (shifts them)", '''
+""",
+        visible=True,
+        names_it="exactly N = 2 times too large",
+    ),
+    Mutant(
+        "softmax_cross_entropy",
+        "modifies logits in place (shifts them)",
+        """
 def softmax_cross_entropy(logits, y):
     n = logits.shape[0]
     logits -= logits.max(axis=1, keepdims=True)
     lp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
     d = np.exp(lp); d[np.arange(n), y] -= 1
     return float(-lp[np.arange(n), y].mean()), d / n
-''', visible=False),
+""",
+        visible=False,
+    ),
     # MLP
-    Mutant("MLP", "an activation after the last layer too", '''
+    Mutant(
+        "MLP",
+        "an activation after the last layer too",
+        """
 class MLP:
     def __init__(self, sizes, activation="relu", seed=0):
         acts = {"relu": ReLU, "tanh": Tanh}
@@ -183,8 +266,13 @@ class MLP:
             if isinstance(layer, Linear):
                 yield layer.W, layer.dW
                 yield layer.b, layer.db
-''', visible=True),
-    Mutant("MLP", "the same seed for every layer", '''
+""",
+        visible=True,
+    ),
+    Mutant(
+        "MLP",
+        "the same seed for every layer",
+        """
 class MLP:
     def __init__(self, sizes, activation="relu", seed=0):
         acts = {"relu": ReLU, "tanh": Tanh}
@@ -211,8 +299,13 @@ class MLP:
             if isinstance(layer, Linear):
                 yield layer.W, layer.dW
                 yield layer.b, layer.db
-''', visible=False),
-    Mutant("MLP", "params_and_grads yields copies (updates are lost)", '''
+""",
+        visible=False,
+    ),
+    Mutant(
+        "MLP",
+        "params_and_grads yields copies (updates are lost)",
+        """
 class MLP:
     def __init__(self, sizes, activation="relu", seed=0):
         acts = {"relu": ReLU, "tanh": Tanh}
@@ -239,8 +332,13 @@ class MLP:
             if isinstance(layer, Linear):
                 yield layer.W.copy(), layer.dW.copy()
                 yield layer.b.copy(), layer.db.copy()
-''', visible=False),
-    Mutant("MLP", "always ReLU (ignores activation)", '''
+""",
+        visible=False,
+    ),
+    Mutant(
+        "MLP",
+        "always ReLU (ignores activation)",
+        """
 class MLP:
     def __init__(self, sizes, activation="relu", seed=0):
         self.layers = []
@@ -264,12 +362,17 @@ class MLP:
             if isinstance(layer, Linear):
                 yield layer.W, layer.dW
                 yield layer.b, layer.db
-''', visible=False),
+""",
+        visible=False,
+    ),
 ]
 
 MUTANTS += [
     # MLP: a named mistake for the visible checks (stand-in layers)
-    Mutant("MLP", "backward visits the layers first to last", '''
+    Mutant(
+        "MLP",
+        "backward visits the layers first to last",
+        """
 class MLP:
     def __init__(self, sizes, activation="relu", seed=0):
         acts = {"relu": ReLU, "tanh": Tanh}
@@ -296,68 +399,124 @@ class MLP:
             if isinstance(layer, Linear):
                 yield layer.W, layer.dW
                 yield layer.b, layer.db
-''', visible=True, names_it="reverse order"),
+""",
+        visible=True,
+        names_it="reverse order",
+    ),
     # iterate_minibatches
-    Mutant("iterate_minibatches", "samples with replacement", '''
+    Mutant(
+        "iterate_minibatches",
+        "samples with replacement",
+        """
 def iterate_minibatches(X, y, batch_size, seed):
     rng = np.random.default_rng(seed)
     for start in range(0, len(X), batch_size):
         idx = rng.integers(0, len(X), size=min(batch_size, len(X) - start))
         yield X[idx], y[idx]
-''', visible=True, names_it="did you sample with replacement"),
-    Mutant("iterate_minibatches", "drops the last, smaller batch", '''
+""",
+        visible=True,
+        names_it="did you sample with replacement",
+    ),
+    Mutant(
+        "iterate_minibatches",
+        "drops the last, smaller batch",
+        """
 def iterate_minibatches(X, y, batch_size, seed):
     order = np.random.default_rng(seed).permutation(len(X))
     for start in range(0, len(X) - batch_size + 1, batch_size):
         idx = order[start:start + batch_size]
         yield X[idx], y[idx]
-''', visible=True, names_it="keep the last, smaller batch"),
-    Mutant("iterate_minibatches", "global numpy generator (ignores the seed)", '''
+""",
+        visible=True,
+        names_it="keep the last, smaller batch",
+    ),
+    Mutant(
+        "iterate_minibatches",
+        "global numpy generator (ignores the seed)",
+        """
 def iterate_minibatches(X, y, batch_size, seed):
     order = np.random.permutation(len(X))
     for start in range(0, len(X), batch_size):
         idx = order[start:start + batch_size]
         yield X[idx], y[idx]
-''', visible=True, names_it="np.random.default_rng(seed).permutation"),
-    Mutant("iterate_minibatches", "shuffles X and y in place", '''
+""",
+        visible=True,
+        names_it="np.random.default_rng(seed).permutation",
+    ),
+    Mutant(
+        "iterate_minibatches",
+        "shuffles X and y in place",
+        """
 def iterate_minibatches(X, y, batch_size, seed):
     order = np.random.default_rng(seed).permutation(len(X))
     X[:] = X[order]
     y[:] = y[order]
     for start in range(0, len(X), batch_size):
         yield X[start:start + batch_size], y[start:start + batch_size]
-''', visible=False),
-    Mutant("iterate_minibatches", "no argument checks", '''
+""",
+        visible=False,
+    ),
+    Mutant(
+        "iterate_minibatches",
+        "no argument checks",
+        """
 def iterate_minibatches(X, y, batch_size, seed):
     order = np.random.default_rng(seed).permutation(len(X))
     for start in range(0, len(X), max(1, int(batch_size))):
         idx = order[start:start + max(1, int(batch_size))]
         yield X[idx], y[idx]
-''', visible=False),
+""",
+        visible=False,
+    ),
     # sgd_step
-    Mutant("sgd_step", "rebinds a local name instead of updating in place", '''
+    Mutant(
+        "sgd_step",
+        "rebinds a local name instead of updating in place",
+        """
 def sgd_step(model, lr):
     for param, grad in model.params_and_grads():
         param = param - lr * grad
-''', visible=True, names_it="update them in place"),
-    Mutant("sgd_step", "adds the gradient (ascent)", '''
+""",
+        visible=True,
+        names_it="update them in place",
+    ),
+    Mutant(
+        "sgd_step",
+        "adds the gradient (ascent)",
+        """
 def sgd_step(model, lr):
     for param, grad in model.params_and_grads():
         param += lr * grad
-''', visible=True, names_it="moved up the gradient"),
-    Mutant("sgd_step", "hard-coded learning rate 0.1", '''
+""",
+        visible=True,
+        names_it="moved up the gradient",
+    ),
+    Mutant(
+        "sgd_step",
+        "hard-coded learning rate 0.1",
+        """
 def sgd_step(model, lr):
     for param, grad in model.params_and_grads():
         param -= 0.1 * grad
-''', visible=False),
-    Mutant("sgd_step", "zeroes the gradients after the update", '''
+""",
+        visible=False,
+    ),
+    Mutant(
+        "sgd_step",
+        "zeroes the gradients after the update",
+        """
 def sgd_step(model, lr):
     for param, grad in model.params_and_grads():
         param -= lr * grad
         grad[...] = 0.0
-''', visible=False),
+""",
+        visible=False,
+    ),
     # train_mlp
-    Mutant("train_mlp", "plain mean of the batch losses", '''
+    Mutant(
+        "train_mlp",
+        "plain mean of the batch losses",
+        """
 def train_mlp(model, X, y, epochs, batch_size, lr, seed=0):
     losses = []
     for epoch in range(epochs):
@@ -369,8 +528,14 @@ def train_mlp(model, X, y, epochs, batch_size, lr, seed=0):
             batch_losses.append(loss)
         losses.append(float(np.mean(batch_losses)))
     return losses
-''', visible=True, names_it="weight each batch's loss by its batch size"),
-    Mutant("train_mlp", "the same seed every epoch", '''
+""",
+        visible=True,
+        names_it="weight each batch's loss by its batch size",
+    ),
+    Mutant(
+        "train_mlp",
+        "the same seed every epoch",
+        """
 def train_mlp(model, X, y, epochs, batch_size, lr, seed=0):
     losses = []
     for epoch in range(epochs):
@@ -383,8 +548,14 @@ def train_mlp(model, X, y, epochs, batch_size, lr, seed=0):
             count += len(yb)
         losses.append(float(total / count))
     return losses
-''', visible=True, names_it="epoch e uses seed + e"),
-    Mutant("train_mlp", "update before backward (uses the previous batch's gradient)", '''
+""",
+        visible=True,
+        names_it="epoch e uses seed + e",
+    ),
+    Mutant(
+        "train_mlp",
+        "update before backward (uses the previous batch's gradient)",
+        """
 def train_mlp(model, X, y, epochs, batch_size, lr, seed=0):
     losses = []
     for epoch in range(epochs):
@@ -397,5 +568,7 @@ def train_mlp(model, X, y, epochs, batch_size, lr, seed=0):
             count += len(yb)
         losses.append(float(total / count))
     return losses
-''', visible=False),
+""",
+        visible=False,
+    ),
 ]

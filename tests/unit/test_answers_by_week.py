@@ -29,9 +29,13 @@ def _imports(source: str, modules: dict) -> set[str]:
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module:
             names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
-                and isinstance(node.args[0].value, str) \
-                and getattr(node.func, "attr", getattr(node.func, "id", "")) in ("import_module", "__import__"):
+        elif (
+            isinstance(node, ast.Call)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and getattr(node.func, "attr", getattr(node.func, "id", "")) in ("import_module", "__import__")
+        ):
             names = [node.args[0].value]
         found |= {n for n in names if n in modules}
     return found
@@ -62,18 +66,22 @@ def test_no_notebook_imports_its_own_or_a_later_weeks_answers(path):
                 if reference_week(ref) >= week:
                     via = "" if ref == mod else f" (through {mod})"
                     problems.append(f"cell {i} imports {ref}{via}, which answers week {reference_week(ref)}")
-    assert not problems, f"{path.relative_to(ROOT)} (week {week}) can import answers of its own or a later week:\n" \
-                         + "\n".join(problems)
+    assert not problems, (
+        f"{path.relative_to(ROOT)} (week {week}) can import answers of its own or a later week:\n" + "\n".join(problems)
+    )
 
 
 def test_every_reference_module_is_in_the_table_and_says_its_week():
     files = {p.stem for p in (ROOT / "helpers" / "reference").glob("*.py") if p.stem != "__init__"}
-    assert files == set(ANSWERS), (f"helpers/reference/ and ANSWERS differ: not in the table {sorted(files - set(ANSWERS))}, "
-                                   f"no such module {sorted(set(ANSWERS) - files)}")
+    assert files == set(ANSWERS), (
+        f"helpers/reference/ and ANSWERS differ: not in the table {sorted(files - set(ANSWERS))}, "
+        f"no such module {sorted(set(ANSWERS) - files)}"
+    )
     for name, week in ANSWERS.items():
         doc = ast.get_docstring(ast.parse((ROOT / "helpers" / "reference" / f"{name}.py").read_text())) or ""
-        assert f"week {week}" in doc.lower() or f"week{week:02d}" in doc.lower(), \
+        assert f"week {week}" in doc.lower() or f"week{week:02d}" in doc.lower(), (
             f"helpers/reference/{name}.py: its docstring should say it answers week {week}"
+        )
 
 
 def test_given_modules_import_no_answers():
@@ -88,8 +96,11 @@ def test_given_modules_import_no_answers():
 def test_learner_kit_of_week05_holds_no_answer_of_week05_or_later(tmp_path):
     wheel = build("week05", tmp_path, quiet=True)
     names = set(zipfile.ZipFile(wheel).namelist())
-    refs = {n.removeprefix("helpers/reference/").removesuffix(".py") for n in names
-            if n.startswith("helpers/reference/") and n.endswith(".py") and not n.endswith("__init__.py")}
+    refs = {
+        n.removeprefix("helpers/reference/").removesuffix(".py")
+        for n in names
+        if n.startswith("helpers/reference/") and n.endswith(".py") and not n.endswith("__init__.py")
+    }
     assert refs == {m for m, w in ANSWERS.items() if w < 5}, f"kit references: {sorted(refs)}"
     kept, left_out = select("week05")
     for mod in kept:

@@ -24,8 +24,13 @@ def checkpoint(tmp_path_factory):
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "helpers.cli.generate", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.cli.generate", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_greedy_completion_matches_the_library(checkpoint):
@@ -41,8 +46,21 @@ def test_greedy_completion_matches_the_library(checkpoint):
 
 def test_sampling_flags_and_seed(checkpoint):
     path, _ = checkpoint
-    common = ["--checkpoint", path, "--prompt", "a", "--max-new-tokens", 40, "--temperature", 1.5,
-              "--top-k", 5, "--top-p", 0.9, "--stats"]
+    common = [
+        "--checkpoint",
+        path,
+        "--prompt",
+        "a",
+        "--max-new-tokens",
+        40,
+        "--temperature",
+        1.5,
+        "--top-k",
+        5,
+        "--top-p",
+        0.9,
+        "--stats",
+    ]
     a, b, c = run(*common, "--seed", 1), run(*common, "--seed", 1), run(*common, "--seed", 2)
     assert a.returncode == 0, a.stderr
     assert a.stdout == b.stdout, "the same seed gives the same text"

@@ -59,19 +59,28 @@ def test_week07_notebook_solution_is_the_same_definition():
 
     root = Path(__file__).resolve().parents[2]
     nb = nbformat.read(str(root / "solutions" / "week07" / "attention.ipynb"), as_version=4)
-    cell = next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "scaled_dot_product_attention")
+    cell = next(
+        c
+        for c in nb.cells
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "scaled_dot_product_attention"
+    )
     ns = {"torch": torch, "math": math, "F": F}
     exec(cell.source, ns)
     mine = ns["scaled_dot_product_attention"]
     g = torch.Generator().manual_seed(1)
-    q, k, v = (torch.randn(2, 5, 8, generator=g, dtype=torch.float64), torch.randn(2, 6, 8, generator=g, dtype=torch.float64),
-               torch.randn(2, 6, 3, generator=g, dtype=torch.float64))
+    q, k, v = (
+        torch.randn(2, 5, 8, generator=g, dtype=torch.float64),
+        torch.randn(2, 6, 8, generator=g, dtype=torch.float64),
+        torch.randn(2, 6, 3, generator=g, dtype=torch.float64),
+    )
     mask = torch.rand(2, 5, 6, generator=g) > 0.5
     mask[0, 0] = False  # one fully masked query
     for m in (None, mask):
         for a, b in zip(mine(q, k, v, m), scaled_dot_product_attention(q, k, v, m)):
             torch.testing.assert_close(a, b, rtol=0, atol=0)
-    for bad, exc in [((torch.randn(2, 3), torch.randn(4, 3), torch.randn(4, 3), torch.ones(2, 4)), TypeError),
-                     ((torch.randn(2, 3), torch.randn(2, 4), torch.randn(2, 4)), ValueError)]:
+    for bad, exc in [
+        ((torch.randn(2, 3), torch.randn(4, 3), torch.randn(4, 3), torch.ones(2, 4)), TypeError),
+        ((torch.randn(2, 3), torch.randn(2, 4), torch.randn(2, 4)), ValueError),
+    ]:
         with pytest.raises(exc):
             mine(*bad)

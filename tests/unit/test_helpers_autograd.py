@@ -18,9 +18,19 @@ def test_gradients_match_torch_on_random_graphs():
             for _ in range(25):
                 a, b = rr.choice(nodes), rr.choice(nodes)
                 op = rr.randrange(9)
-                nodes.append([lambda: a + b, lambda: a - b, lambda: a * b * 0.5, lambda: a / (b * b + 1),
-                              lambda: 1 - a, lambda: 2 * a, lambda: a.tanh(), lambda: (a - 0.1).relu(),
-                              lambda: a.tanh().exp() ** 1.5][op]())
+                nodes.append(
+                    [
+                        lambda: a + b,
+                        lambda: a - b,
+                        lambda: a * b * 0.5,
+                        lambda: a / (b * b + 1),
+                        lambda: 1 - a,
+                        lambda: 2 * a,
+                        lambda: a.tanh(),
+                        lambda: (a - 0.1).relu(),
+                        lambda: a.tanh().exp() ** 1.5,
+                    ][op]()
+                )
             return sum(nodes[3:], nodes[0] * 0)
 
         mine = [Value(x) for x in xs]

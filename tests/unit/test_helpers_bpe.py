@@ -6,10 +6,12 @@ import pytest
 
 from helpers.reference.bpe import bits_per_char, encode_long, load_bpe, model_path, train_bpe
 
-TEXT = ("From fairest creatures we desire increase,\n"
-        "That thereby beauty's rose might never die,\n"
-        "  But as the riper should by time decease,\n\n"
-        "His tender heir might bear his memory:   \n") * 40 + "Odd: é, tabs\tand 123 digits.\n"
+TEXT = (
+    "From fairest creatures we desire increase,\n"
+    "That thereby beauty's rose might never die,\n"
+    "  But as the riper should by time decease,\n\n"
+    "His tender heir might bear his memory:   \n"
+) * 40 + "Odd: é, tabs\tand 123 digits.\n"
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +33,7 @@ def test_round_trip_is_lossless(sp):
 def test_compresses_and_has_requested_size(sp):
     proc, _ = sp
     assert proc.get_piece_size() == 420
-    assert len(proc.encode(TEXT)) < len(TEXT) / 2   # repeated verse compresses well
+    assert len(proc.encode(TEXT)) < len(TEXT) / 2  # repeated verse compresses well
     assert proc.piece_to_id("\n") != proc.unk_id()
 
 

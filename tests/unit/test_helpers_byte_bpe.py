@@ -8,7 +8,7 @@ from helpers.reference.scaling import fit_power_law
 
 def test_worked_example_and_ties():
     merges = train_byte_bpe("aaabdaaabac", 259)
-    assert merges == [(97, 97), (97, 98), (256, 257)]   # the tie (97, 98) vs (256, 97) goes to the smaller pair
+    assert merges == [(97, 97), (97, 98), (256, 257)]  # the tie (97, 98) vs (256, 97) goes to the smaller pair
     assert bpe_encode("aaabdaaabac", merges) == [258, 100, 258, 97, 99]
     assert bpe_decode([258, 100, 258, 97, 99], merges) == "aaabdaaabac"
 
@@ -33,7 +33,7 @@ def test_lossless_on_unseen_text_and_matches_training():
 
 
 def test_fit_power_law():
-    a, b = fit_power_law([1, 10, 100], [3.0, 3.0 / 10 ** 0.5, 0.3])
+    a, b = fit_power_law([1, 10, 100], [3.0, 3.0 / 10**0.5, 0.3])
     assert a == pytest.approx(3.0) and b == pytest.approx(-0.5)
     with pytest.raises(ValueError):
         fit_power_law([1], [1])

@@ -13,8 +13,12 @@ def test_round_trip(tmp_path):
     model = GPT(cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     idx = torch.randint(0, 5, (2, 8))
-    _, loss = model(idx, idx); loss.backward(); opt.step()
-    path = save_checkpoint(tmp_path / "sub" / "ck.pt", model, opt, vocab=list("abcde"), step=7, metrics={"val_loss": 1.25})
+    _, loss = model(idx, idx)
+    loss.backward()
+    opt.step()
+    path = save_checkpoint(
+        tmp_path / "sub" / "ck.pt", model, opt, vocab=list("abcde"), step=7, metrics={"val_loss": 1.25}
+    )
     assert path.exists() and not path.with_name("ck.pt.tmp").exists()
     restored, ckpt = load_model(path)
     assert not restored.training

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from helpers.cli.ddp import DDPSetup, max_difference, make_model, run_torchrun, shard, torchrun_available, train_single
+from helpers.cli.ddp import DDPSetup, make_model, max_difference, run_torchrun, shard, torchrun_available, train_single
 
 
 def test_shard_splits_evenly():

@@ -15,8 +15,20 @@ from helpers.reference.safety import exposure
 
 
 def test_holds_no_graded_answer():
-    for name in ["train_byte_bpe", "bpe_encode", "write_tokens", "get_batch_memmap", "LoRALinear", "instruction_example",
-                 "replay_loss", "exposure", "memorization_rate", "flag_toxic", "fit_power_law", "mask_prompt"]:
+    for name in [
+        "train_byte_bpe",
+        "bpe_encode",
+        "write_tokens",
+        "get_batch_memmap",
+        "LoRALinear",
+        "instruction_example",
+        "replay_loss",
+        "exposure",
+        "memorization_rate",
+        "flag_toxic",
+        "fit_power_law",
+        "mask_prompt",
+    ]:
         assert not hasattr(ft, name), name
 
 

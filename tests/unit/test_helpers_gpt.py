@@ -6,8 +6,18 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers.reference.gpt import (GPT, Block, GPTConfig, LayerNorm, MultiHeadSelfAttention, causal_mask, configure_optimizer,
-                                  lr_at, sinusoidal_positions, train_babygpt)
+from helpers.reference.gpt import (
+    GPT,
+    Block,
+    GPTConfig,
+    LayerNorm,
+    MultiHeadSelfAttention,
+    causal_mask,
+    configure_optimizer,
+    lr_at,
+    sinusoidal_positions,
+    train_babygpt,
+)
 
 
 def small(**kw):
@@ -122,7 +132,9 @@ def test_training_reduces_loss_and_gradients_flow():
     for _ in range(30):
         _, loss = model(idx[:, :-1], idx[:, 1:])
         first = first if first is not None else loss.item()
-        opt.zero_grad(); loss.backward(); opt.step()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
     assert all(p.grad is not None for p in model.parameters())
     assert loss.item() < first / 3
 
@@ -135,7 +147,7 @@ def test_generate_shapes_greedy_and_window():
     assert out.shape == (2, 15) and torch.equal(out[:, :3], idx)
     # greedy: each new token is the argmax of the model on the last block_size tokens
     for t in range(3, 15):
-        logits, _ = model(out[:, max(0, t - 8):t])
+        logits, _ = model(out[:, max(0, t - 8) : t])
         assert torch.equal(out[:, t], logits[:, -1].argmax(-1))
     g = torch.Generator().manual_seed(5)
     s1 = model.generate(idx, 10, temperature=1.0, top_k=3, generator=g)
@@ -146,6 +158,7 @@ def test_generate_shapes_greedy_and_window():
 
 def test_attention_maps():
     from helpers.reference.gpt import attention_maps
+
     torch.manual_seed(0)
     model = GPT(small())
     idx = torch.randint(0, 11, (1, 9))
@@ -164,8 +177,10 @@ def test_layernorm_equals_torch():
     torch.manual_seed(0)
     ln, ref = LayerNorm(16), torch.nn.LayerNorm(16)
     with torch.no_grad():
-        ln.weight.normal_(); ln.bias.normal_()
-        ref.weight.copy_(ln.weight); ref.bias.copy_(ln.bias)
+        ln.weight.normal_()
+        ln.bias.normal_()
+        ref.weight.copy_(ln.weight)
+        ref.bias.copy_(ln.bias)
     x = torch.randn(3, 5, 16) * 4 + 2
     assert torch.allclose(ln(x), ref(x), atol=1e-5)
     assert set(dict(ln.named_parameters())) == {"weight", "bias"}
@@ -180,9 +195,9 @@ def test_configure_optimizer_groups():
     decay, no_decay = opt.param_groups
     assert decay["weight_decay"] == 0.1 and no_decay["weight_decay"] == 0.0
     ids = [id(p) for g in opt.param_groups for p in g["params"]]
-    assert sorted(ids) == sorted(id(p) for p in model.parameters())            # each exactly once
+    assert sorted(ids) == sorted(id(p) for p in model.parameters())  # each exactly once
     assert all(p.dim() == 2 for p in decay["params"])
-    assert any(p is model.tok_emb.weight for p in no_decay["params"])          # embeddings (and the tied head) undecayed
+    assert any(p is model.tok_emb.weight for p in no_decay["params"])  # embeddings (and the tied head) undecayed
     assert opt.defaults["betas"] == (0.9, 0.95)
 
 
@@ -198,8 +213,19 @@ def test_train_babygpt_runs_the_loop():
     model = GPT(small(n_layer=1))
     data = torch.arange(400).remainder(11)
     opt = torch.optim.AdamW(model.parameters(), lr=0.0)
-    hist = train_babygpt(model, opt, lambda s: 1e-2 * (s + 1) / 20, data, data[:100], steps=20, batch_size=4,
-                         eval_every=8, eval_batches=2, generator=torch.Generator().manual_seed(0), progress=False)
+    hist = train_babygpt(
+        model,
+        opt,
+        lambda s: 1e-2 * (s + 1) / 20,
+        data,
+        data[:100],
+        steps=20,
+        batch_size=4,
+        eval_every=8,
+        eval_batches=2,
+        generator=torch.Generator().manual_seed(0),
+        progress=False,
+    )
     assert hist.eval_steps == [8, 16, 20] and len(hist.train_loss) == 20
     assert hist.extra["lr"][0] == 1e-2 / 20 and opt.param_groups[0]["lr"] == 1e-2
     assert hist.val_loss[-1] < hist.val_loss[0] and model.training
@@ -215,13 +241,20 @@ def test_week08_notebook_defines_the_reference_model():
 
     import nbformat
     import torch.nn as nn
-    import torch.nn.functional as F
 
     import helpers.reference.gpt as ref
+
     root = __import__("pathlib").Path(__file__).resolve().parents[2]
     nb = nbformat.read(str(root / "solutions/week08/babygpt.ipynb"), as_version=4)
-    ns = {"torch": torch, "nn": nn, "F": F, "math": _math, "OrderedDict": OrderedDict, "replace": _replace,
-          "GPTConfig": GPTConfig}
+    ns = {
+        "torch": torch,
+        "nn": nn,
+        "F": F,
+        "math": _math,
+        "OrderedDict": OrderedDict,
+        "replace": _replace,
+        "GPTConfig": GPTConfig,
+    }
     wanted = ("LayerNorm", "causal_mask", "sinusoidal_positions", "MultiHeadSelfAttention", "Block", "GPT")
     for cell in nb.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -231,8 +264,14 @@ def test_week08_notebook_defines_the_reference_model():
             exec(cell.source.splitlines()[0], ns)
     assert ns["SINUSOIDAL_SCALE"] == ref.SINUSOIDAL_SCALE
     assert all(name in ns for name in wanted)
-    for changes in ({}, {"positions": "sinusoidal"}, {"positions": "none"}, {"residual": False},
-                    {"tie_weights": True}, {"bias": False}):
+    for changes in (
+        {},
+        {"positions": "sinusoidal"},
+        {"positions": "none"},
+        {"residual": False},
+        {"tie_weights": True},
+        {"bias": False},
+    ):
         cfg = small(**changes)
         torch.manual_seed(0)
         mine = ns["GPT"](cfg).eval()

@@ -26,8 +26,8 @@ def test_numerical_gradient_handles_matrices_and_leaves_x_unchanged():
 def test_numerical_gradient_perturbs_the_array_f_closes_over():
     # f reads a captured array (as a layer's weights are read); perturbing x in place must be seen by f
     w = np.array([1.0, -2.0, 0.5])
-    num = numerical_gradient(lambda _: float(np.sum(w ** 3)), w)
-    assert relative_error(num, 3 * w ** 2) < 1e-8
+    num = numerical_gradient(lambda _: float(np.sum(w**3)), w)
+    assert relative_error(num, 3 * w**2) < 1e-8
 
 
 def test_numerical_gradient_eps_and_errors():
@@ -54,6 +54,6 @@ def test_relative_error_formula():
 
 def test_check_gradient_flags_a_wrong_gradient():
     x = np.array([0.3, -0.7])
-    f = lambda v: float(np.sum(v ** 2))
+    f = lambda v: float(np.sum(v**2))
     assert check_gradient(f, x, 2 * x) < 1e-8
     assert check_gradient(f, x, x) > 0.3

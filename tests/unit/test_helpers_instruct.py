@@ -5,9 +5,21 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers.reference.instruct import (IGNORE_INDEX, collate, encode_examples, exact_match, exact_match_accuracy,
-                              few_shot_prefix, greedy_complete, make_example, make_examples, mask_prompt,
-                              masked_lm_loss, select_lines, task_answer)
+from helpers.reference.instruct import (
+    IGNORE_INDEX,
+    collate,
+    encode_examples,
+    exact_match,
+    exact_match_accuracy,
+    few_shot_prefix,
+    greedy_complete,
+    make_example,
+    make_examples,
+    mask_prompt,
+    masked_lm_loss,
+    select_lines,
+    task_answer,
+)
 
 
 def test_task_answers():
@@ -62,6 +74,7 @@ def test_exact_match_and_accuracy():
     assert exact_match(m, pairs, batch_size=2) == [True, False, True]
     enc = lambda s: [int(c) for c in s]  # noqa: E731
     from helpers.reference.instruct import Example
+
     exs = [Example("a", "", "12", "34"), Example("b", "", "5", "68"), Example("b", "", "8", "90")]
     acc = exact_match_accuracy(m, exs, enc)
     assert acc == {"all": pytest.approx(2 / 3), "a": 1.0, "b": 0.5}

@@ -50,7 +50,12 @@ def test_apply_and_merge_on_gpt():
     before = model(idx)[0]
     total = count_parameters(model)
     names = apply_lora(model, r=2, alpha=4)
-    assert sorted(names) == ["blocks.0.attn.c_attn", "blocks.0.attn.c_proj", "blocks.1.attn.c_attn", "blocks.1.attn.c_proj"]
+    assert sorted(names) == [
+        "blocks.0.attn.c_attn",
+        "blocks.0.attn.c_proj",
+        "blocks.1.attn.c_attn",
+        "blocks.1.attn.c_proj",
+    ]
     torch.testing.assert_close(model(idx)[0], before)
     # r * (in + out) per layer: c_attn 16 -> 48, c_proj 16 -> 16
     assert count_parameters(model, trainable_only=True) == 2 * (2 * (16 + 48) + 2 * (16 + 16))

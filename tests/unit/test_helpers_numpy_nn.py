@@ -2,11 +2,22 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.reference.gradcheck import numerical_gradient, relative_error
 from helpers.data import load_digits_split
 from helpers.reference import numpy_nn
-from helpers.reference.numpy_nn import (MLP, Linear, ReLU, Tanh, accuracy, evaluate, iterate_minibatches, minibatches,
-                                        sgd_step, softmax_cross_entropy, train_mlp)
+from helpers.reference.gradcheck import numerical_gradient, relative_error
+from helpers.reference.numpy_nn import (
+    MLP,
+    Linear,
+    ReLU,
+    Tanh,
+    accuracy,
+    evaluate,
+    iterate_minibatches,
+    minibatches,
+    sgd_step,
+    softmax_cross_entropy,
+    train_mlp,
+)
 
 
 def test_linear_forward_backward_and_init():
@@ -70,8 +81,13 @@ def test_softmax_cross_entropy_matches_torch_and_is_stable():
 def test_mlp_structure_and_gradients(activation):
     mlp = MLP([4, 6, 5, 3], activation=activation, seed=1)
     kinds = [type(layer).__name__ for layer in mlp.layers]
-    assert kinds == ["Linear", {"relu": "ReLU", "tanh": "Tanh"}[activation], "Linear",
-                     {"relu": "ReLU", "tanh": "Tanh"}[activation], "Linear"]
+    assert kinds == [
+        "Linear",
+        {"relu": "ReLU", "tanh": "Tanh"}[activation],
+        "Linear",
+        {"relu": "ReLU", "tanh": "Tanh"}[activation],
+        "Linear",
+    ]
     assert [l.W.shape for l in mlp.linear_layers()] == [(4, 6), (6, 5), (5, 3)]
     assert np.array_equal(mlp.linear_layers()[1].W, Linear(6, 5, seed=2).W)  # layer i uses seed + i
     rng = np.random.default_rng(0)
@@ -116,7 +132,7 @@ def test_training_utilities_learn_digits_quickly():
 
 
 def test_load_digits_split_lives_in_helpers_data():
-    assert numpy_nn.load_digits_split is load_digits_split   # the old import path still works
+    assert numpy_nn.load_digits_split is load_digits_split  # the old import path still works
 
 
 def test_iterate_minibatches_is_a_seeded_permutation():

@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.reference.lstm import (LSTMCell, clip_grad_norm, init_forget_bias, lstm_cell_backward_numpy,
-                                    lstm_cell_numpy, make_recall_task)
+from helpers.reference.lstm import (
+    LSTMCell,
+    clip_grad_norm,
+    init_forget_bias,
+    lstm_cell_backward_numpy,
+    lstm_cell_numpy,
+    make_recall_task,
+)
 from helpers.reference.rnn import CharLM, RNNCell, count_parameters, hidden_size_for_budget, sample
 
 
@@ -117,6 +123,7 @@ def test_hidden_size_for_budget():
 def test_reference_modules_hold_their_own_weeks_answers():
     import helpers.reference.rnn as rnn
     from helpers.reference import week_of
+
     assert week_of("rnn") == 5 and week_of("lstm") == 6
     assert not hasattr(rnn, "LSTMCell") and not hasattr(rnn, "clip_grad_norm")
 
@@ -125,7 +132,12 @@ def test_lstm_numpy_forward_and_backward_match_torch():
     rng = np.random.default_rng(0)
     N, I, H = 3, 4, 5
     x, h, c = rng.normal(size=(N, I)), rng.normal(size=(N, H)), rng.normal(size=(N, H))
-    W_ih, W_hh, b_ih, b_hh = rng.normal(size=(4 * H, I)), rng.normal(size=(4 * H, H)), rng.normal(size=4 * H), rng.normal(size=4 * H)
+    W_ih, W_hh, b_ih, b_hh = (
+        rng.normal(size=(4 * H, I)),
+        rng.normal(size=(4 * H, H)),
+        rng.normal(size=4 * H),
+        rng.normal(size=4 * H),
+    )
     ref = torch.nn.LSTMCell(I, H).double()
     with torch.no_grad():
         for name, v in zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"), (W_ih, W_hh, b_ih, b_hh)):
@@ -138,8 +150,15 @@ def test_lstm_numpy_forward_and_backward_match_torch():
     dh_new, dc_new = rng.normal(size=(N, H)), rng.normal(size=(N, H))
     (hn * torch.from_numpy(dh_new) + cn * torch.from_numpy(dc_new)).sum().backward()
     dx, dh, dc, dW_ih, dW_hh, db = lstm_cell_backward_numpy(dh_new, dc_new, x, h, c, W_ih, W_hh, b_ih, b_hh)
-    for got, want in [(dx, xt.grad), (dh, ht.grad), (dc, ct.grad), (dW_ih, ref.weight_ih.grad),
-                      (dW_hh, ref.weight_hh.grad), (db, ref.bias_ih.grad), (db, ref.bias_hh.grad)]:
+    for got, want in [
+        (dx, xt.grad),
+        (dh, ht.grad),
+        (dc, ct.grad),
+        (dW_ih, ref.weight_ih.grad),
+        (dW_hh, ref.weight_hh.grad),
+        (db, ref.bias_ih.grad),
+        (db, ref.bias_hh.grad),
+    ]:
         np.testing.assert_allclose(got, want.numpy(), atol=1e-10)
 
 

@@ -3,12 +3,19 @@
 import math
 
 import pytest
-import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers.reference.safety import (canary_exposure, filter_generations, flag_words, memorization_share, ngrams,
-                            plant_canary, random_secrets, sequence_logprob)
+from helpers.reference.safety import (
+    canary_exposure,
+    filter_generations,
+    flag_words,
+    memorization_share,
+    ngrams,
+    plant_canary,
+    random_secrets,
+    sequence_logprob,
+)
 
 
 def test_ngrams_and_memorization():
@@ -61,6 +68,6 @@ def test_logprob_and_exposure():
 def test_flag_words_and_its_limits():
     assert flag_words("Thou KNAVE, thou villain!") == ["knave", "villain"]
     assert flag_words("a classic glass of water") == []
-    assert flag_words("you k n a v e", ["knave"]) == []          # the limit: spelling tricks pass
+    assert flag_words("you k n a v e", ["knave"]) == []  # the limit: spelling tricks pass
     kept, blocked = filter_generations(["fair day", "foul rogue"])
     assert kept == ["fair day"] and blocked == ["foul rogue"]

@@ -41,8 +41,9 @@ def test_top_p_filter():
     logits = probs.log()
     assert torch.equal(top_p_filter(logits, 0.5).isfinite(), torch.tensor([True, False, False, False]))
     assert torch.equal(top_p_filter(logits, 0.6).isfinite(), torch.tensor([True, True, False, False]))
-    assert torch.equal(top_p_filter(logits, 0.01).isfinite(), torch.tensor([True, False, False, False])), \
+    assert torch.equal(top_p_filter(logits, 0.01).isfinite(), torch.tensor([True, False, False, False])), (
         "the most likely token is always kept"
+    )
     assert torch.equal(top_p_filter(logits, 1.0), logits), "p = 1 keeps everything"
     # the two 0.125 tokens tie: reaching 0.8 needs one of them, so both are kept
     assert torch.equal(top_p_filter(logits, 0.8).isfinite(), torch.tensor([True, True, True, True]))
@@ -93,28 +94,37 @@ def model():
     data = torch.tensor([1, 2, 3, 5, 8, 0, 8, 8, 3, 11, 1, 12, 0, 12] * 20)
     for _ in range(40):
         ix = torch.randint(0, len(data) - 25, (8,))
-        x = torch.stack([data[i:i + 24] for i in ix]); y = torch.stack([data[i + 1:i + 25] for i in ix])
-        _, loss = m(x, y); opt.zero_grad(); loss.backward(); opt.step()
+        x = torch.stack([data[i : i + 24] for i in ix])
+        y = torch.stack([data[i + 1 : i + 25] for i in ix])
+        _, loss = m(x, y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
     return m.eval()
 
 
 def test_generate_cache_identical_greedy(model):
     idx = torch.tensor([[1, 2, 3], [8, 8, 3]])
-    for n in (1, 5, 21, 40):   # within the window and past it (the window slides)
+    for n in (1, 5, 21, 40):  # within the window and past it (the window slides)
         a = generate(model, idx, n, temperature=0, use_kv_cache=False)
         b = generate(model, idx, n, temperature=0, use_kv_cache=True)
         assert a.shape == (2, 3 + n) and torch.equal(a, b), n
-    assert torch.equal(generate(model, idx, 30, temperature=0, use_kv_cache=False),
-                       model.generate(idx, 30, temperature=0))
-    long_prompt = torch.randint(0, 13, (1, 30))   # longer than block_size
-    assert torch.equal(generate(model, long_prompt, 6, temperature=0, use_kv_cache=False),
-                       generate(model, long_prompt, 6, temperature=0, use_kv_cache=True))
+    assert torch.equal(
+        generate(model, idx, 30, temperature=0, use_kv_cache=False), model.generate(idx, 30, temperature=0)
+    )
+    long_prompt = torch.randint(0, 13, (1, 30))  # longer than block_size
+    assert torch.equal(
+        generate(model, long_prompt, 6, temperature=0, use_kv_cache=False),
+        generate(model, long_prompt, 6, temperature=0, use_kv_cache=True),
+    )
 
 
 def test_generate_sampling_same_seed(model):
     idx = torch.tensor([[1]])
     a = generate(model, idx, 20, 1.0, top_k=5, top_p=0.9, use_kv_cache=True, generator=torch.Generator().manual_seed(2))
-    b = generate(model, idx, 20, 1.0, top_k=5, top_p=0.9, use_kv_cache=False, generator=torch.Generator().manual_seed(2))
+    b = generate(
+        model, idx, 20, 1.0, top_k=5, top_p=0.9, use_kv_cache=False, generator=torch.Generator().manual_seed(2)
+    )
     assert torch.equal(a, b)
     times = []
     generate(model, idx, 7, temperature=0, step_times=times)

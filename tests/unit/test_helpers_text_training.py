@@ -61,6 +61,12 @@ def test_train_stop_callback_ends_training_early():
     from helpers.training import train
 
     calls = []
-    hist = train(lambda i: calls.append(i) or 1.0, 100, evaluate=lambda: 5.0 - len(calls) / 100, eval_every=10,
-                 progress=False, stop=lambda h: len(h.val_loss) == 3)
+    hist = train(
+        lambda i: calls.append(i) or 1.0,
+        100,
+        evaluate=lambda: 5.0 - len(calls) / 100,
+        eval_every=10,
+        progress=False,
+        stop=lambda h: len(h.val_loss) == 3,
+    )
     assert calls == list(range(30)) and hist.eval_steps == [10, 20, 30]
