@@ -15,14 +15,3 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 pytest_plugins = ["tests.notebooks.plugin"]
-
-# Shims kept while their tests move; collected only when named on the command line, so that a
-# whole-suite run does not run their tests twice.
-SHIMS = {ROOT / "tests" / "test_mutants.py"}
-
-
-def pytest_ignore_collect(collection_path, config):
-    if collection_path in SHIMS:
-        named = {(Path(config.invocation_params.dir) / a.split("::")[0]).resolve() for a in config.args}
-        return collection_path not in named or None
-    return None
