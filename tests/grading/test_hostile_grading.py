@@ -214,6 +214,10 @@ def hostile_class(tmp_path_factory):
     course = base / "course"
     env = make_course_copy(course, [WEEK])
     env["COURSE_CELL_TIMEOUT"] = str(CELL_TIMEOUT)
+    # this class's scratch folders in a temporary folder of its own, so the checks below see only
+    # them (another worker may be grading another class at the same time)
+    (base / "tmp").mkdir()
+    env["TMPDIR"] = str(base / "tmp")
     _grade(course, env, "release", WEEK)
     learner = nbformat.read(str(course / "notebooks" / WEEK / NB), as_version=4)
     solution = nbformat.read(str(ROOT / "solutions" / WEEK / NB), as_version=4)
@@ -261,6 +265,7 @@ def hostile_class(tmp_path_factory):
         if (course / "autograded" / s / WEEK / NB).is_file()
     }
     return {
+        "tmpdir": base / "tmp",
         "course": course,
         "env": env,
         "report": report,
@@ -354,7 +359,7 @@ def test_nothing_written_outside_the_scratch_folders(hostile_class):
     course = hostile_class["course"]
     stray = [str(p) for p in course.rglob("pwned*")]
     assert not stray, stray
-    assert not list(Path("/tmp").glob("course-grading-*/s*")), "scratch folders left behind"
+    assert not list(hostile_class["tmpdir"].glob("course-grading-*/s*")), "scratch folders left behind"
 
 
 def test_network_is_refused(hostile_class):
@@ -373,9 +378,12 @@ def test_fork_bomb_is_stopped(hostile_class):
     n = int(out.split("fork stopped after", 1)[1].split()[0])
     assert n < NPROC, n
     assert rep["status"] == "graded" and rep["score"] == hostile_class["report"]["students"]["honest"]["score"]
+    mine = str(hostile_class["tmpdir"])  # this class's kernels name their scratch folder on the command line
     left = [
         p.pid
-        for p in psutil.process_iter(["uids"])
-        if p.info["uids"] and KERNEL_UID_BASE <= p.info["uids"].real < KERNEL_UID_BASE + 1000
+        for p in psutil.process_iter(["uids", "cmdline"])
+        if p.info["uids"]
+        and KERNEL_UID_BASE <= p.info["uids"].real < KERNEL_UID_BASE + 1000
+        and mine in " ".join(p.info["cmdline"] or [])
     ]
     assert not left, f"sandboxed processes still running: {left}"

@@ -251,6 +251,9 @@ def sinusoidal_positions(T, d):
         return self.resid_dropout(y.transpose(1, 2).contiguous().view(B, T, C))
 """,
         visible=False,
+        # test_Block's check with zeroed sub-layers still runs the learner's attention, whose missing
+        # projection no longer outputs zeros when c_proj is zeroed
+        also_fails=("test_Block",),
     ),
     Mutant(
         "MultiHeadSelfAttention",
