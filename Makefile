@@ -8,7 +8,7 @@ CORPUS := data/shakespeare.txt
 WORKERS ?= 2
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install data lab test test-fast lint release learner-kit check bench clean
+.PHONY: help install data lab test test-fast lint release learner-kit learner-kits check bench clean
 
 help:
 	@echo "make lab      install everything (first time), fetch the corpus, start JupyterLab"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make release  regenerate notebooks/ (learner versions) from solutions/ with nbgrader"
 	@echo "make learner-kit UNTIL=week05  the learner's package up to that week (dist/*.whl)"
+	@echo "make learner-kits  every week's kit, for the tagged release Colab installs from"
 	@echo "make check    check the solution notebooks' nbgrader metadata"
 	@echo "make bench    run every solution notebook in full mode; write benchmarks/results.{json,md}"
 	@echo "make clean    remove the virtual environment and caches (keeps data/)"
@@ -68,6 +69,10 @@ release: $(STAMP)
 learner-kit: $(STAMP)
 	@test -n "$(UNTIL)" || { echo "say which week: make learner-kit UNTIL=week05"; exit 2; }
 	$(BIN)/python tools/learner_kit.py --until $(UNTIL)
+
+# Every week's kit: the files to attach to the tagged release vVERSION that Colab installs from.
+learner-kits: $(STAMP)
+	$(BIN)/python tools/learner_kit.py --all
 
 check: $(STAMP)
 	$(BIN)/python tools/check_notebooks.py

@@ -2,6 +2,7 @@
 
     python tools/bench.py                  # every week (make bench)
     python tools/bench.py week01 week08    # only these; other weeks' earlier results are kept
+    python tools/bench.py week10/bpe_and_scaling   # one notebook of a week
 
 Each notebook runs top to bottom in a fresh kernel without COURSE_FAST; the figures it records
 with ``helpers.report.record`` are collected with its wall-clock time into
@@ -45,7 +46,7 @@ def machine() -> dict:
     return info
 
 
-def run_notebook(path: Path, timeout: int) -> dict:
+def run_notebook(path: Path, timeout: int, save_dir: Path | None = None) -> dict:
     nb = nbformat.read(str(path), as_version=4)
     env = dict(os.environ)
     env.pop("COURSE_FAST", None)
@@ -68,6 +69,9 @@ def run_notebook(path: Path, timeout: int) -> dict:
                     client.execute_cell(cell, i)
         seconds = time.perf_counter() - start
         figures = json.loads(report.read_text()) if report.exists() else {}
+    if save_dir is not None:  # the executed notebook, to read its text next to what it printed
+        save_dir.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(save_dir / path.name))
     errors = [
         f"cell {i}: {o.ename}: {o.evalue[:300]}"
         for i, c in enumerate(nb.cells)
@@ -112,12 +116,13 @@ def write_table(results: dict) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("weeks", nargs="*", help="e.g. week01 (default: all)")
+    ap.add_argument("weeks", nargs="*", help="e.g. week01, or week10/bpe_and_scaling for one notebook (default: all)")
     ap.add_argument("--timeout", type=int, default=1800, help="per-cell timeout in seconds")
+    ap.add_argument("--save-dir", type=Path, help="also write each executed notebook here")
     args = ap.parse_args(argv)
     paths = sorted((ROOT / "solutions").glob("week*/*.ipynb"))
     if args.weeks:
-        paths = [p for p in paths if p.parent.name in args.weeks]
+        paths = [p for p in paths if p.parent.name in args.weeks or f"{p.parent.name}/{p.stem}" in args.weeks]
         if not paths:
             ap.error(f"no solution notebooks for {args.weeks}")
     OUT.mkdir(exist_ok=True)
@@ -128,7 +133,7 @@ def main(argv=None) -> int:
     failed = 0
     for path in paths:
         print(f"running {path.relative_to(ROOT)} in full mode ...", flush=True)
-        r = run_notebook(path, args.timeout)
+        r = run_notebook(path, args.timeout, args.save_dir)
         r["date"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         r["load_average_after"] = os.getloadavg()[0]
         results["notebooks"][r["notebook"]] = r

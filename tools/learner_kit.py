@@ -2,6 +2,7 @@
 
     python tools/learner_kit.py --until week05          # -> dist/llm_course_helpers-0.2.0+week05-py3-none-any.whl
     make learner-kit UNTIL=week05
+    python tools/learner_kit.py --all                   # every week's kit (make learner-kits)
 
 The kit holds what every learner has from day one (the modules of ``helpers/`` and
 ``helpers/cli/``) and, of ``helpers/reference/``, only the modules whose week
@@ -196,10 +197,14 @@ def build(until: str, out_dir: Path, root: Path = ROOT, quiet: bool = False) -> 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--until", required=True, help="the week the kit is for, e.g. week05")
+    which = ap.add_mutually_exclusive_group(required=True)
+    which.add_argument("--until", help="the week the kit is for, e.g. week05")
+    which.add_argument("--all", action="store_true", help="the kit of every week (to attach to the tagged release)")
     ap.add_argument("--out", type=Path, default=ROOT / "dist", help="folder for the wheel (default: dist/)")
     a = ap.parse_args(argv)
-    build(a.until, a.out)
+    weeks = sorted(p.name for p in (ROOT / "solutions").glob("week*") if p.is_dir()) if a.all else [a.until]
+    for week in weeks:
+        build(week, a.out)
     return 0
 
 
