@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 import shutil
 import subprocess
@@ -312,6 +313,34 @@ def autograde(course: Path, env: dict, assignment: str, submissions: dict[str, d
             scores[student] = per
     scores["_proc"] = proc  # type: ignore[assignment]
     return scores
+
+
+def stale_learner_files(course: Path, assignment: str) -> list[str]:
+    """How the committed ``notebooks/<assignment>`` differs from the release generated in ``course``
+    (files missing, extra, or with other content); empty when it is exactly a fresh release."""
+
+    def canonical(path: Path) -> str:
+        return (
+            json.dumps(json.loads(path.read_text()), sort_keys=True, indent=1)
+            if path.suffix == ".ipynb"
+            else path.read_text()
+        )
+
+    fresh_dir, committed_dir = course / "notebooks" / assignment, ROOT / "notebooks" / assignment
+    fresh = {p.relative_to(fresh_dir) for p in fresh_dir.rglob("*") if p.is_file()}
+    committed = {
+        p.relative_to(committed_dir)
+        for p in committed_dir.rglob("*")
+        if p.is_file() and ".ipynb_checkpoints" not in p.parts
+    }
+    problems = [f"missing from notebooks/{assignment}: {p}" for p in sorted(fresh - committed)]
+    problems += [f"not in a fresh release: notebooks/{assignment}/{p}" for p in sorted(committed - fresh)]
+    problems += [
+        f"stale: notebooks/{assignment}/{p}"
+        for p in sorted(fresh & committed)
+        if canonical(fresh_dir / p) != canonical(committed_dir / p)
+    ]
+    return problems
 
 
 def released(course: Path, env: dict, assignment: str) -> dict[str, nbformat.NotebookNode]:

@@ -1,12 +1,22 @@
 """nbgrader round trip per week, in a temporary course copy with its own gradebook:
-the reference solution scores every autograded point, the untouched learner notebook scores 0
+the committed learner notebooks are exactly what nbgrader generates from the solutions, the
+reference solution scores every autograded point, the untouched learner notebook scores 0
 (without crashing or hanging the grader), and one wrong exercise loses exactly its points."""
 
 import nbformat
 import pytest
 
 from tests.mutants import catalogue
-from tests.nbharness import ROOT, autograde, filled_in, graded_test_cells, make_course_copy, released, weeks
+from tests.nbharness import (
+    ROOT,
+    autograde,
+    filled_in,
+    graded_test_cells,
+    make_course_copy,
+    released,
+    stale_learner_files,
+    weeks,
+)
 
 
 @pytest.mark.notebook
@@ -14,6 +24,10 @@ from tests.nbharness import ROOT, autograde, filled_in, graded_test_cells, make_
 def test_round_trip(week, tmp_path):
     env = make_course_copy(tmp_path, [week])
     learner = released(tmp_path, env, week)
+    stale = stale_learner_files(tmp_path, week)
+    assert not stale, (
+        f"notebooks/{week} is not a fresh release of solutions/{week} (run `make release` and commit): {stale}"
+    )
     solutions = {
         p.name: nbformat.read(str(p), as_version=4) for p in sorted((ROOT / "solutions" / week).glob("*.ipynb"))
     }

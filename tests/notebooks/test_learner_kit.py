@@ -22,7 +22,8 @@ PROBE = """
 import importlib.util, importlib.metadata, helpers
 print(helpers.__file__)
 print(importlib.metadata.version("llm-course-helpers"))
-print(importlib.util.find_spec("helpers.reference.rnn"), importlib.util.find_spec("helpers.reference.numpy_nn") is not None)
+print(importlib.util.find_spec("helpers.reference.rnn"))
+print(importlib.util.find_spec("helpers.reference.numpy_nn") is not None)
 """
 
 

@@ -3,8 +3,8 @@ of its exercise, and only those.
 
 Each notebook executes once (``solution_run``, see ``tests/notebooks/plugin.py``): the clean
 check reads that execution, then the mutant catalogue runs in the same live kernel. For each
-mutant: define it, re-run its test cell (visible part and full), re-run every other test cell,
-restore the solution.
+mutant: define it, re-run its test cell (visible part and full), re-run every other test cell
+below the exercise (the ones nbgrader would run after it), restore the solution.
 
     pytest tests/notebooks/test_solutions.py -k week05      # one week: clean run and mutants
     pytest --nbval-lax solutions/week05                     # the same notebook cell by cell, with nbval
@@ -80,6 +80,9 @@ def test_mutants(path, solution_run):
     assert mutants, f"{week}: no mutant to run for {path.name} (see test_catalogue_is_complete)"
     broken = {gid: r.error for gid, r in live.results.items() if gid in tests and not r.ok}
     assert not broken, f"{week}: the reference solution fails its own tests: {broken}"
+    # nbgrader runs a notebook top to bottom, so a wrong exercise can only change the test cells
+    # below its definition: those are the ones re-run for "and only those points"
+    position = {nbmeta(c).get("grade_id"): i for i, c in enumerate(nb.cells) if nbmeta(c).get("grade_id")}
     problems = []
     for m in mutants:
         defined = live.run(m.source)
@@ -96,7 +99,7 @@ def test_mutants(path, solution_run):
             problems.append(f"{m.exercise}: mutant {m.name!r}: visible checks were expected to {said} it "
                             f"but {'passed' if visible.ok else 'failed: ' + visible.error}")
         for other in tests:
-            if other == m.test_id or other in m.also_fails:
+            if other == m.test_id or other in m.also_fails or position[other] < position[m.exercise]:
                 continue
             r = live.run_test(other)
             if not r.ok:
