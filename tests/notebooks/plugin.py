@@ -41,8 +41,16 @@ from tests.nbharness import ROOT, LiveNotebook, solution_notebooks
 # other notebook-heavy tests (nbgrader round trips per week) are estimated as EXECUTIONS times
 # the execution estimate of their week.
 NOTEBOOK_COST = {
-    "week01": 20, "week02": 25, "week03": 40, "week04": 50, "week05": 70, "week06": 70,
-    "week07": 60, "week08": 110, "week09": 90, "week10": 100,
+    "week01": 20,
+    "week02": 25,
+    "week03": 40,
+    "week04": 50,
+    "week05": 70,
+    "week06": 70,
+    "week07": 60,
+    "week08": 110,
+    "week09": 90,
+    "week10": 100,
 }
 UNKNOWN_NOTEBOOK_COST = 60
 EXECUTIONS = 3.5  # measured: week 1 round trip 170 s vs 48 s for its shared run and mutants (load 8-11)
@@ -65,6 +73,7 @@ def notebook_params() -> list:
 
 
 # ----------------------------------------------------------------------------- the shared runs
+
 
 @dataclass
 class SolutionRun:
@@ -92,7 +101,9 @@ class _Runs:
             start = time.perf_counter()
             self.executions[path] = self.executions.get(path, 0) + 1
             if self.executions[path] > 1:  # its tests did not run one after the other
-                warnings.warn(f"{notebook_id(path)} executed {self.executions[path]} times in this session", stacklevel=2)
+                warnings.warn(
+                    f"{notebook_id(path)} executed {self.executions[path]} times in this session", stacklevel=2
+                )
             try:
                 run.live = LiveNotebook(path, env={"PYTHONHASHSEED": HASH_SEED}).__enter__()
             except Exception as e:  # noqa: BLE001 - every test of the notebook reports it
@@ -141,6 +152,7 @@ def pytest_sessionfinish(session) -> None:
 
 
 # ----------------------------------------------------------------------------- scheduling
+
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items) -> None:
@@ -229,6 +241,7 @@ def pytest_configure(config) -> None:
 
 
 # ----------------------------------------------------------------------------- measured durations
+
 
 def pytest_runtest_logreport(report) -> None:
     """On the controller: add up each work unit's time (setup, call and teardown of its tests)."""

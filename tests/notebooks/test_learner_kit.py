@@ -52,6 +52,8 @@ def test_week05_learner_notebook_runs_with_only_its_kit(tmp_path):
     first_index, first = errors[0]
     cell = live.nb.cells[first_index]
     assert "NotImplementedError" in first, f"the first error (cell {first_index}) should be a stub's: {first}"
-    assert nbmeta(cell).get("grade") or nbmeta(cell).get("solution"), f"cell {first_index} is neither an exercise nor a test"
+    assert nbmeta(cell).get("grade") or nbmeta(cell).get("solution"), (
+        f"cell {first_index} is neither an exercise nor a test"
+    )
     bad = [(i, e) for i, e in errors if not ("NotImplementedError" in e or "NameError" in e)]
     assert not bad, f"cells fail for another reason than an unfinished exercise (a missing kit module?): {bad}"

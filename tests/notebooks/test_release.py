@@ -1,16 +1,11 @@
 """The learner notebooks: exactly what `make release` produces (per week), valid nbgrader metadata
 in the solutions, and nothing secret in what learners get."""
 
-import json
-import shutil
-
 import nbformat
 import pytest
 
-from tests.nbharness import (HID_BEGIN, HID_END, ROOT, SOL_BEGIN, SOL_END, _remove_region, kernel_env,
-                             solution_notebooks, weeks)
+from tests.nbharness import HID_BEGIN, HID_END, ROOT, SOL_BEGIN, SOL_END, _remove_region, solution_notebooks, weeks
 from tools.check_notebooks import check_notebook
-from tools import release
 
 
 def test_solution_metadata_is_valid():

@@ -46,8 +46,9 @@ def test_catalogue_is_complete(path):
     assert not missing, f"{week}: exercises without a mistake that only the hidden tests catch: {missing}"
     named = {m.exercise for m in mutants if m.names_it and m.visible}
     unnamed = sorted(graded_exercises - named)
-    assert not unnamed, (f"{week}: exercises whose visible checks name no common mistake "
-                         f"(give one visible mutant a names_it): {unnamed}")
+    assert not unnamed, (
+        f"{week}: exercises whose visible checks name no common mistake (give one visible mutant a names_it): {unnamed}"
+    )
 
 
 @pytest.mark.parametrize("path", notebook_params())
@@ -90,14 +91,18 @@ def test_mutants(path, solution_run):
         full = live.run_test(m.test_id)
         visible = live.run_test(m.test_id, visible_only=True)
         if m.names_it and not visible.ok and m.names_it.lower() not in visible.error.lower():
-            problems.append(f"{m.exercise}: mutant {m.name!r}: the visible message should name the mistake "
-                            f"({m.names_it!r}) but says: {visible.error[:300]}")
+            problems.append(
+                f"{m.exercise}: mutant {m.name!r}: the visible message should name the mistake "
+                f"({m.names_it!r}) but says: {visible.error[:300]}"
+            )
         if full.ok:
             problems.append(f"{m.exercise}: mutant {m.name!r} passes all tests of {m.test_id}")
         if visible.ok == m.visible:
             said = "catch" if m.visible else "let through"
-            problems.append(f"{m.exercise}: mutant {m.name!r}: visible checks were expected to {said} it "
-                            f"but {'passed' if visible.ok else 'failed: ' + visible.error}")
+            problems.append(
+                f"{m.exercise}: mutant {m.name!r}: visible checks were expected to {said} it "
+                f"but {'passed' if visible.ok else 'failed: ' + visible.error}"
+            )
         for other in tests:
             if other == m.test_id or other in m.also_fails or position[other] < position[m.exercise]:
                 continue
