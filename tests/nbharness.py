@@ -165,7 +165,9 @@ class LiveNotebook:
             interrupt_on_timeout=True,
             shutdown_kernel="immediate",
             resources={"metadata": {"path": str(self.path.parent)}},
+            on_cell_executed=self._note_reply,
         )
+        self._reply_count, self._reply_error = 0, ""
 
     def __enter__(self) -> LiveNotebook:
         self._ctx = self.client.setup_kernel(env=self._env, cwd=str(self.path.parent))
@@ -201,9 +203,22 @@ class LiveNotebook:
         gid = nbmeta(cell).get("grade_id")
         return f"cell {index}" + (f" ({gid})" if gid else "") + f" `{first[:60]}`"
 
+    def _note_reply(self, cell, cell_index, execute_reply) -> None:
+        # The count in the shell reply is reliable; the one nbclient copies into the cell comes
+        # from IOPub, whose messages a freshly restarted kernel can send before the client's
+        # subscription has reconnected (then the cell shows no count and no output at all).
+        content = (execute_reply or {}).get("content", {})
+        self._reply_count = content.get("execution_count") or 0
+        self._reply_error = (
+            f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"
+            if content.get("status") == "error"
+            else ""
+        )
+
     def _execute(self, cell, index: int) -> CellResult:
         if self._ctx is None:
             raise KernelDied(f"{self.path.name}: the kernel is not running")
+        self._reply_count, self._reply_error = 0, ""
         try:
             self.client.execute_cell(cell, index)
         except DeadKernelError:
@@ -212,7 +227,7 @@ class LiveNotebook:
                 f"{self.path.name}: the kernel died while running {self._where(index)} "
                 f"(killed for memory? os._exit?); the cells after it were not run"
             ) from None
-        count = cell.get("execution_count") or 0
+        count = self._reply_count or cell.get("execution_count") or 0
         if count and count <= self._last_count:
             self.close()
             raise KernelDied(
@@ -222,6 +237,8 @@ class LiveNotebook:
             )
         self._last_count = max(self._last_count, count)
         res = _result(cell, self.timeout)
+        if res.ok and self._reply_error:  # the error's IOPub output was lost: trust the reply
+            res.ok, res.error = False, self._reply_error
         res.index = index
         return res
 
