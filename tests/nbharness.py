@@ -210,9 +210,7 @@ class LiveNotebook:
         content = (execute_reply or {}).get("content", {})
         self._reply_count = content.get("execution_count") or 0
         self._reply_error = (
-            f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"
-            if content.get("status") == "error"
-            else ""
+            f"{content.get('ename', 'Error')}: {content.get('evalue', '')}" if content.get("status") == "error" else ""
         )
 
     def _execute(self, cell, index: int) -> CellResult:
