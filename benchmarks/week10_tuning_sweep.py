@@ -13,6 +13,7 @@ Results of the runs behind the notebook's configuration: ``week10_tuning_notes.m
 from __future__ import annotations
 
 import argparse
+import re
 import time
 from pathlib import Path
 
@@ -23,19 +24,18 @@ CONFIG_LINE = "TUNE_STEPS, INST_BATCH, LM_BATCH, REPLAY_WEIGHT = "
 
 
 def tuning_source(src: str, args) -> str:
-    """The tuning cell with the sweep's configuration in place of the notebook's."""
-    lines = src.splitlines()
-    i = next(k for k, line in enumerate(lines) if line.startswith(CONFIG_LINE))
-    lines[i] = f"{CONFIG_LINE}{args.steps}, {args.inst_batch}, {args.lm_batch}, {args.replay_weight}"
-    src = "\n".join(lines)
+    """The tuning cell with the sweep's configuration in place of the notebook's, and only the
+    chosen model's run kept."""
+    kept = []
+    for line in src.splitlines():
+        if line.startswith(CONFIG_LINE):
+            line = f"{CONFIG_LINE}{args.steps}, {args.inst_batch}, {args.lm_batch}, {args.replay_weight}"
+        if line.startswith(("hist_full = tune(", "hist_lora = tune(")):
+            line = re.sub(r"lr=(pick\([^)]*\)|[\d.e-]+)", f"lr={args.lr}", line, count=1)
+        kept.append(line)
+    src = "\n".join(kept)
     full, lora = src.index("seed_everything(0)\ntuned"), src.index("seed_everything(0)\nlora_model")
-    head, full_part, lora_part = src[:full], src[full:lora], src[lora:]
-    full_part = full_part.replace("hist_full = tune(tuned, lr=", f"hist_full = tune(tuned, lr={args.lr}, _old_lr=")
-    lora_part = lora_part.replace(
-        "hist_lora = tune(lora_model, lr=", f"hist_lora = tune(lora_model, lr={args.lr}, _old_lr="
-    )
-    head = head.replace("def tune(model, lr, desc):", "def tune(model, lr, desc, _old_lr=None):")
-    return head + (full_part if args.which == "full" else "") + (lora_part if args.which == "lora" else "")
+    return src[:full] + (src[full:lora] if args.which == "full" else src[lora:])
 
 
 def main() -> None:
