@@ -41,6 +41,10 @@ NPROC = 64
 
 pytestmark = [
     pytest.mark.notebook,
+    # one worker grades the class once: without a group, xdist spreads these tests over both
+    # workers and each of them builds the module-scoped class again (measured: twice ~100 s)
+    pytest.mark.xdist_group("hostile-class"),
+    pytest.mark.cost(110),  # the whole group, measured
     pytest.mark.skipif(not check_available()[0], reason=f"no sandbox here: {check_available()[1]}"),
 ]
 

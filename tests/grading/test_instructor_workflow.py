@@ -82,6 +82,7 @@ def learners(course: Path, env: dict, plan: list[dict], tmp: Path) -> None:
 
 
 @pytest.mark.notebook
+@pytest.mark.cost(150)  # measured: about 146 s on 2 cores; scheduled among the first
 def test_instructor_workflow_end_to_end(tmp_path):
     course = tmp_path / "course"
     env = make_course_copy(course, [WEEK])

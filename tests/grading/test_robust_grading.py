@@ -28,6 +28,10 @@ WEEK = "week01"
 NB = "perceptron.ipynb"
 CELL_TIMEOUT = 15  # s per cell in these tests (course default 120; importing matplotlib takes ~7 s on a loaded machine)
 STUDENT_TIMEOUT = 150  # s per student: generous for a loaded machine, still bounded
+
+# one worker grades the class once and every test here reads it: without a group, xdist spreads
+# these tests over both workers and each builds the module-scoped class again (measured: 2 x ~160 s)
+pytestmark = [pytest.mark.xdist_group("robust-class"), pytest.mark.cost(250)]  # the whole group, measured
 GRADE = [sys.executable, str(ROOT / "tools" / "grade.py")]
 
 

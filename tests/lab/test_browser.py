@@ -18,7 +18,7 @@ import pytest
 
 from tests.nbharness import ROOT
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab"), pytest.mark.cost(80)]  # the lab group, measured
 
 # the notebook in the active tab (a background tab's cells are in the page too, hidden)
 NB = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"

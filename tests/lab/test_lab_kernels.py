@@ -10,7 +10,7 @@ import pytest
 
 from tests.nbharness import ROOT
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab"), pytest.mark.cost(80)]  # the lab group, measured
 
 PROBE = (
     "import json, os, helpers.runtime as r\n"

@@ -12,11 +12,14 @@ below the exercise (the ones nbgrader would run after it), restore the solution.
 
 from __future__ import annotations
 
+import os
+
 import nbformat
 import pytest
 
 from tests.mutants import catalogue
 from tests.nbharness import graded_test_cells, is_solution_cell, is_test_cell, nbmeta
+from tests.notebooks.dependencies import cells_reaching
 from tests.notebooks.plugin import notebook_params
 
 
@@ -84,6 +87,12 @@ def test_mutants(path, solution_run):
     # nbgrader runs a notebook top to bottom, so a wrong exercise can only change the test cells
     # below its definition: those are the ones re-run for "and only those points"
     position = {nbmeta(c).get("grade_id"): i for i, c in enumerate(nb.cells) if nbmeta(c).get("grade_id")}
+    # ... and of those, the ones whose code can reach a name the exercise binds, in the order they
+    # run (the others cannot change; tests/notebooks/dependencies.py).
+    # COURSE_MUTANTS_RERUN_ALL=1 re-runs every one, to audit the analysis.
+    test_sources = {gid: live.tests[gid] for gid in tests}
+    run_once = [c.source for c in nb.cells if c.cell_type == "code" and nbmeta(c).get("grade_id") not in tests]
+    rerun_all = os.environ.get("COURSE_MUTANTS_RERUN_ALL") == "1"
     problems = []
     for m in mutants:
         defined = live.run(m.source)
@@ -103,8 +112,18 @@ def test_mutants(path, solution_run):
                 f"{m.exercise}: mutant {m.name!r}: visible checks were expected to {said} it "
                 f"but {'passed' if visible.ok else 'failed: ' + visible.error}"
             )
-        for other in tests:
-            if other == m.test_id or other in m.also_fails or position[other] < position[m.exercise]:
+        later = [
+            (t, test_sources[t])
+            for t in tests
+            if t != m.test_id and t not in m.also_fails and position[t] >= position[m.exercise]
+        ]
+        reaching = (
+            {t for t, _ in later}
+            if rerun_all
+            else cells_reaching([solutions[m.exercise], m.source], [test_sources[m.test_id]], later, run_once)
+        )
+        for other, _ in later:
+            if other not in reaching:
                 continue
             r = live.run_test(other)
             if not r.ok:
