@@ -42,17 +42,20 @@ def test_round_trip(week, tmp_path):
     subs = {
         "reference": {n: filled_in(learner[n], solutions[n]) for n in learner},
         "untouched": dict(learner),
+        # the wrong exercise in its notebook; a week's other notebooks (week 10 has two) go in
+        # untouched, which grades in seconds instead of a second reference run, and scores 0
         "one_wrong": {
-            n: filled_in(learner[n], solutions[n], {mutant.exercise: mutant.source} if n == wrong_name else {})
+            n: filled_in(learner[n], solutions[n], {mutant.exercise: mutant.source}) if n == wrong_name else learner[n]
             for n in learner
         },
     }
     scores = autograde(tmp_path, env, week, subs)
     proc = scores.pop("_proc")
     assert proc.returncode == 0, f"nbgrader autograde failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
-    points = {}
-    for nb in solutions.values():
-        points.update(graded_test_cells(nb))
+    points, points_in = {}, {}
+    for name, nb in solutions.items():
+        points_in[name] = graded_test_cells(nb)
+        points.update(points_in[name])
     for student in subs:  # a missing grade row is a grading failure, not a score of 0
         missing = sorted(set(points) - set(scores[student]))
         assert not missing, (
@@ -62,7 +65,7 @@ def test_round_trip(week, tmp_path):
     ref = scores["reference"]
     assert {g: ref[g] for g in points} == points, f"reference solution lost points: {ref}"
     assert all(scores["untouched"][g] == 0 for g in points), f"untouched notebook scored: {scores['untouched']}"
-    expected = dict(points, **{mutant.test_id: 0.0})
+    expected = {g: 0.0 for g in points} | points_in[wrong_name] | {mutant.test_id: 0.0}
     assert {g: scores["one_wrong"][g] for g in points} == expected, (
         f"mutant {mutant.name!r} in {mutant.exercise} should lose exactly {mutant.test_id}: {scores['one_wrong']}"
     )
