@@ -3,8 +3,10 @@ of its exercise, and only those.
 
 Each notebook executes once (``solution_run``, see ``tests/notebooks/plugin.py``): the clean
 check reads that execution, then the mutant catalogue runs in the same live kernel. For each
-mutant: define it, re-run its test cell (visible part and full), re-run every other test cell
-below the exercise (the ones nbgrader would run after it), restore the solution.
+mutant: define it, re-run its test cell (visible part and full), re-run the other test cells
+below the exercise (the ones nbgrader would run after it) that can reach what the mutant
+changed (``tests/notebooks/dependencies.py``; ``COURSE_MUTANTS_RERUN_ALL=1``: all of them),
+restore the solution.
 
     pytest tests/notebooks/test_solutions.py -k week05      # one week: clean run and mutants
     pytest --nbval-lax solutions/week05                     # the same notebook cell by cell, with nbval
