@@ -22,13 +22,11 @@ help:
 	@echo "make bench    run every solution notebook in full mode; write benchmarks/results.{json,md}"
 	@echo "make clean    remove the virtual environment and caches (keeps data/)"
 
-# The virtual environment is rebuilt only when the pins change. --no-compile: pip would byte-compile
-# every installed module (about a minute here, most of the install); Python compiles the ones a
-# run imports, once, when it first imports them.
+# The virtual environment is rebuilt only when the pins change.
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
