@@ -128,14 +128,7 @@ def code_carriers(notebook_sources: list[str]) -> set[str]:
                 nested = (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
                 if any(isinstance(n, nested) for n in ast.walk(stmt) if n is not stmt):
                     carriers.add(stmt.name)
-    grew = True
-    while grew:
-        grew = False
-        for name, reads in bodies.items():
-            if name not in carriers and reads & carriers:
-                carriers.add(name)
-                grew = True
-    return carriers
+    return _closure(carriers, bodies)  # and the functions that read one, to a fixed point
 
 
 def _imported(source: str) -> set[str]:
