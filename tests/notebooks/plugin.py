@@ -14,13 +14,13 @@ If the execution fails (the kernel died or restarted, a cell hung past its limit
 could not be stopped), every test of that notebook fails with the same one-line reason instead
 of a cascade of NameErrors.
 
-Scheduling (``make test`` runs ``pytest -n 2 --dist loadgroup --no-loadscope-reorder``):
+Scheduling (``make test`` runs ``pytest -n 3 --dist loadgroup --no-loadscope-reorder``):
 
 - every test that uses ``solution_run`` gets ``xdist_group(<notebook id>)``, so a notebook's
   tests run on one worker, one after the other, and share its kernel; different notebooks
   spread over the workers;
 - the collection is sorted heaviest work unit first (longest-processing-time-first keeps the
-  two workers busy to the end). A unit's cost is its duration in the last run (kept in
+  workers busy to the end). A unit's cost is its duration in the last run (kept in
   ``.pytest_cache``), else the estimate below, else 0 (cheap tests keep their order).
 """
 
