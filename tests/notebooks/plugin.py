@@ -21,13 +21,11 @@ Scheduling (``make test`` runs ``pytest -n 3 --dist loadgroup --no-loadscope-reo
   spread over the workers;
 - the collection is sorted heaviest work unit first (longest-processing-time-first keeps the
   workers busy to the end). A unit's cost is its duration in the last run (kept in
-  ``.pytest_cache``), else in the committed fresh-clone run (``durations.json``), else the
-  estimate below, else 0 (cheap tests keep their order).
+  ``.pytest_cache``), else the estimate below, else 0 (cheap tests keep their order).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import warnings
@@ -58,7 +56,6 @@ UNKNOWN_NOTEBOOK_COST = 60
 EXECUTIONS = 3.5  # measured: week 1 round trip 170 s vs 48 s for its shared run and mutants (load 8-11)
 SLOW_COST = 15
 CACHE_KEY = "course/durations"
-MEASURED_FILE = Path(__file__).with_name("durations.json")
 # The shared kernels run with a fixed hash seed other than an author's usual one, so the
 # determinism test (tests/grading/test_grading_determinism.py) can use them.
 HASH_SEED = "4242"
@@ -210,23 +207,8 @@ def _estimate(unit: str, item) -> float:
     return 0.0
 
 
-def measured_durations(config) -> dict[str, float]:
-    """Seconds per work unit: this checkout's last run (``.pytest_cache``) over the committed
-    figures of a fresh-clone run (MEASURED_FILE), so a fresh clone schedules as well as a rerun.
-    Refresh the file from ``.pytest_cache/v/course/durations`` after a fresh-clone ``make test``
-    when the suite's heavy tests change."""
-    measured: dict[str, float] = {}
-    try:
-        measured.update(json.loads(MEASURED_FILE.read_text()))
-    except (OSError, ValueError):
-        pass
-    if getattr(config, "cache", None) is not None:
-        measured.update(config.cache.get(CACHE_KEY, {}))
-    return measured
-
-
 def sort_heaviest_first(config, items) -> None:
-    measured = measured_durations(config)
+    measured = config.cache.get(CACHE_KEY, {}) if getattr(config, "cache", None) else {}
     first: dict[str, int] = {}
     cost: dict[str, float] = {}
     for i, item in enumerate(items):
