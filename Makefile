@@ -6,7 +6,8 @@ STAMP  := $(VENV)/.installed
 CORPUS := data/shakespeare.txt
 # Tests run notebooks in parallel kernels. On 2 cores, 3 workers beat 2: a quarter of a 2-worker
 # run waits (kernel start-up, time limits, the browser) with a core idle. Measured on 2 quiet
-# cores: 2 workers 585 s, 3 workers 494 s, 4 workers 594 s (too much contention).
+# cores, same code: 3 workers 494 s, 4 workers 594 s (too much contention); 2 workers took 585 s
+# before the robust class's loops slept instead of spinning (about 65 s of CPU).
 WORKERS ?= 3
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
