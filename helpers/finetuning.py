@@ -152,12 +152,19 @@ def choose_num_threads(max_threads: int | None = None, repeats: int = 3) -> int:
     """Time a few training steps of a small GPT with 1 thread and with all cores (alternating, the
     median of ``repeats``), keep the faster setting with ``torch.set_num_threads`` and return it.
     On a quiet machine both cores usually win; on a busy one, threads that wait on each other can make
-    two threads many times slower than one, so measure rather than assume."""
+    two threads many times slower than one, so measure rather than assume.
+
+    When ``OMP_NUM_THREADS`` is set (a grader or a test runner chose the threads for every
+    process on the machine), that choice is kept and nothing is measured."""
     import os
     import statistics
 
     from helpers.reference.gpt import GPT, GPTConfig
 
+    chosen = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if max_threads is None and chosen.isdigit() and int(chosen) >= 1:
+        torch.set_num_threads(int(chosen))
+        return int(chosen)
     n_max = max_threads or os.cpu_count() or 1
     if n_max <= 1:
         torch.set_num_threads(1)

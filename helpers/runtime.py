@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 import time
 from contextlib import contextmanager
 
@@ -26,14 +27,15 @@ def pick(fast, full):
 
 
 def seed_everything(seed: int = 0) -> None:
-    """Seed Python, numpy and (if installed) torch so the same run gives the same numbers."""
+    """Seed Python, numpy and torch so the same run gives the same numbers.
+
+    torch is seeded when the notebook has imported it (import torch first, as every notebook's
+    imports cell does): a NumPy-only week does not pay a second for importing torch."""
     random.seed(seed)
     np.random.seed(seed)
-    try:
-        import torch
-    except ImportError:  # weeks 1-3 need only numpy
-        return
-    torch.manual_seed(seed)  # also seeds every CUDA device
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(seed)  # also seeds every CUDA device
 
 
 def get_device(prefer: str | None = None) -> str:
@@ -101,8 +103,10 @@ def output_dir(name: str):
     return path
 
 
-def describe() -> str:
-    """One line saying how this notebook runs: the mode (and what it means), device, threads."""
+def describe(torch: bool = True) -> str:
+    """One line saying how this notebook runs: the mode (and what it means), device, threads.
+
+    ``torch=False`` (a NumPy-only week): NumPy's version instead, without importing torch."""
     if is_fast():
         mode = (
             "mode: FAST (COURSE_FAST=1 is set: small sizes for CI and grading, so the results below "
@@ -110,9 +114,10 @@ def describe() -> str:
         )
     else:
         mode = "mode: full (the real sizes: the results below are the ones the text describes)"
+    if not torch:
+        return f"{mode} | NumPy {np.__version__} (this week needs no torch)"
     try:
-        import torch
-
-        return f"{mode} | device: {get_device()} | torch {torch.__version__}, {torch.get_num_threads()} threads"
+        import torch as _torch
     except ImportError:
         return mode
+    return f"{mode} | device: {get_device()} | torch {_torch.__version__}, {_torch.get_num_threads()} threads"

@@ -21,11 +21,12 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
-from tools.nbgrader_env import grading_env, nbgrader_command
+from tools.nbgrader_env import grading_env, nbgrader_command, with_bin_on_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOL_BEGIN, SOL_END = "### BEGIN SOLUTION", "### END SOLUTION"
 HID_BEGIN, HID_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+COURSE_ID = "llm-crash-course"  # nbgrader_config.py's CourseDirectory.course_id
 
 
 # ----------------------------------------------------------------------------- notebook structure
@@ -284,10 +285,39 @@ def nbgrader(args: list[str], cwd: Path, env: dict, check: bool = True, timeout:
     return proc
 
 
-def make_course_copy(dest: Path, assignments: list[str]) -> dict:
-    """A minimal course directory (config + solutions of the given weeks) and its environment."""
+_EMPTY_GRADEBOOK: Path | None = None
+
+
+def _empty_gradebook() -> Path:
+    """An empty gradebook made by nbgrader once per test process. A new gradebook costs nbgrader a
+    1.2 s ``alembic heads`` subprocess; a copy of this one is the same database for free."""
+    global _EMPTY_GRADEBOOK
+    if _EMPTY_GRADEBOOK is None or not _EMPTY_GRADEBOOK.exists():
+        import tempfile
+
+        from nbgrader.api import Gradebook
+
+        path = Path(tempfile.mkdtemp(prefix="course-gradebook-")) / "gradebook.db"
+        saved = os.environ["PATH"]
+        os.environ["PATH"] = with_bin_on_path(dict(os.environ))["PATH"]  # nbgrader runs `alembic` from PATH
+        try:
+            with Gradebook(f"sqlite:///{path}", course_id=COURSE_ID):
+                pass
+        finally:
+            os.environ["PATH"] = saved
+        _EMPTY_GRADEBOOK = path
+    return _EMPTY_GRADEBOOK
+
+
+def make_course_copy(dest: Path, assignments: list[str], new_gradebook: bool = False) -> dict:
+    """A minimal course directory (config + solutions of the given weeks) and its environment.
+
+    Its gradebook starts as a copy of an empty one, unless ``new_gradebook`` (then the first
+    nbgrader command creates it, as on an instructor's first day)."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "nbgrader_config.py", dest / "nbgrader_config.py")
+    if not new_gradebook:
+        shutil.copy(_empty_gradebook(), dest / "gradebook.db")
     for a in assignments:
         shutil.copytree(ROOT / "solutions" / a, dest / "solutions" / a)
     env = kernel_env(

@@ -85,7 +85,7 @@ def learners(course: Path, env: dict, plan: list[dict], tmp: Path) -> None:
 @pytest.mark.cost(150)  # measured: about 146 s on 2 cores; scheduled among the first
 def test_instructor_workflow_end_to_end(tmp_path):
     course = tmp_path / "course"
-    env = make_course_copy(course, [WEEK])
+    env = make_course_copy(course, [WEEK], new_gradebook=True)
     solution = nbformat.read(str(ROOT / "solutions" / WEEK / "perceptron.ipynb"), as_version=4)
     points = graded_test_cells(solution)
     auto_max = sum(points.values())

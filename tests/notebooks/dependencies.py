@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import re
 import symtable
+from functools import lru_cache
 
 _MAGIC = re.compile(r"^\s*[%!].*$", re.MULTILINE)  # IPython magics and shell lines are not Python
 # ways to reach the notebook's variables without naming them (getattr on a module or an object
@@ -30,6 +31,9 @@ _MAGIC = re.compile(r"^\s*[%!].*$", re.MULTILINE)  # IPython magics and shell li
 _DYNAMIC = ("globals(", "locals(", "vars()", "eval(", "exec(", "sys.modules", "import __main__", "get_ipython")
 
 
+# Every mutant of a notebook analyses the same cells again: the parse of a source and the names a
+# node reads are cached (the trees are only read, and a node is its own key).
+@lru_cache(maxsize=4096)
 def _parse(source: str) -> ast.Module | None:
     try:
         return ast.parse(_MAGIC.sub("", source))
@@ -37,21 +41,22 @@ def _parse(source: str) -> ast.Module | None:
         return None
 
 
-def _mentioned(node: ast.AST) -> set[str]:
+@lru_cache(maxsize=65536)
+def _mentioned(node: ast.AST) -> frozenset[str]:
     """Every global name the code reads when it runs (a call, an attribute base, a decorator, a
     default, a name a function body looks up): Python's own scoping (``symtable``), so a
     function's parameters and locals are not taken for the notebook's variables of that name."""
     try:
         top = symtable.symtable(ast.unparse(node), "<cell>", "exec")
     except SyntaxError:
-        return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        return frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
     names = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
     stack = list(top.get_children())
     while stack:
         table = stack.pop()
         stack.extend(table.get_children())
         names.update(s.get_name() for s in table.get_symbols() if s.is_referenced() and s.is_global())
-    return names
+    return frozenset(names)
 
 
 def _root(node: ast.AST) -> str | None:

@@ -45,3 +45,27 @@ def test_another_module_named_helpers_is_not_mistaken_for_the_course(tmp_path):
     (tmp_path / "helpers" / "__init__.py").write_text("")  # e.g. a learner's own helpers/ in Colab
     proc = _run("import sys; sys.path.insert(0, '.')\n" + course.setup_cell_source("week05"), tmp_path)
     assert proc.returncode != 0 and "not the course's helpers" in proc.stderr, proc.stderr[-1500:]
+
+
+def test_a_numpy_only_week_describes_itself_without_importing_torch(tmp_path):
+    probe = course.setup_cell_source("week01") + "\nimport sys\nprint('torch' in sys.modules)"
+    proc = _run(probe, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    described, torch_loaded = proc.stdout.strip().splitlines()
+    assert "NumPy" in described and "device" not in described, described
+    assert torch_loaded == "False", "the week 1 setup cell imported torch"
+
+
+def test_weeks_said_to_need_no_torch_import_none():
+    import re
+
+    import nbformat
+
+    for week in course.WEEKS_WITHOUT_TORCH:
+        for path in sorted((ROOT / "solutions" / week).glob("*.ipynb")):
+            nb = nbformat.read(str(path), as_version=4)
+            code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+            found = re.findall(r"^\s*(?:import|from)\s+torch\b.*$", code, re.M)
+            assert not found, (
+                f"{path.relative_to(ROOT)} imports torch ({found}): take {week} out of WEEKS_WITHOUT_TORCH"
+            )
