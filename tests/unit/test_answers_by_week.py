@@ -106,3 +106,35 @@ def test_learner_kit_of_week05_holds_no_answer_of_week05_or_later(tmp_path):
     for mod in kept:
         assert all(reference_week(r) < 5 for r in answers_reached(mod, package_modules())), mod
     assert "helpers/runtime.py" in names and "helpers/checks.py" in names
+
+
+# Given code that imports a reference answer inside a function, when it is called: a learner whose
+# kit lacks that week's reference gets ModuleNotFoundError as soon as a notebook calls it. Each pair
+# is covered by a filled-in run with the kit of the weeks that call it
+# (tests/notebooks/test_learner_kit.py: FILLED_IN) or needs no cover, as said here.
+CALL_TIME_IMPORTS = {
+    ("helpers.training", "text"),  # the default window sampler: week 5 passes its own (covered)
+    ("helpers.cli.generate", "checkpoint"),  # week 4: in every kit the tool is used with
+    ("helpers.cli.generate", "text"),  # week 5: likewise
+    ("helpers.cli.generate", "sampling"),  # week 9: its notebook skips the tool without it (covered)
+    ("helpers.finetuning", "gpt"),  # week 8: used by week 10 only
+    ("helpers.finetuning", "checkpoint"),  # week 4: likewise
+}
+
+
+def test_call_time_imports_of_answers_are_known():
+    found = set()
+    for path in sorted((ROOT / "helpers").glob("*.py")) + sorted((ROOT / "helpers" / "cli").glob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for func in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(func):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("helpers.reference."):
+                    found.add((module, node.module.removeprefix("helpers.reference.")))
+    assert found == CALL_TIME_IMPORTS, (
+        f"given code that imports reference answers when called changed: new {sorted(found - CALL_TIME_IMPORTS)}, "
+        f"gone {sorted(CALL_TIME_IMPORTS - found)}. A learner whose kit lacks that week's reference gets "
+        "ModuleNotFoundError when a notebook calls it: run the weeks that call it filled in with their kit "
+        "(tests/notebooks/test_learner_kit.py) and update CALL_TIME_IMPORTS"
+    )
