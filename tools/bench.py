@@ -39,11 +39,16 @@ def machine() -> dict:
         "torch_threads": torch.get_num_threads(),
         "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
     }
-    try:
-        info["load_average_at_start"] = os.getloadavg()[0]
-    except OSError:
-        pass
     return info
+
+
+def load_average() -> float | None:
+    """The 1-minute load average (None where the system has none): a row's timing means little
+    without it, since a shared machine runs the same notebook several times slower."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
 
 
 def run_notebook(path: Path, timeout: int, save_dir: Path | None = None) -> dict:
@@ -99,16 +104,21 @@ def write_table(results: dict) -> str:
     m = results.get("machine", {})
     lines += [
         f"Machine: {m.get('cpus')} CPUs, {m.get('platform')}, torch {m.get('torch')} "
-        f"({m.get('torch_threads')} threads), GPU: {m.get('cuda') or 'none'}; "
-        f"load average at start {m.get('load_average_at_start', 'n/a')}.",
+        f"({m.get('torch_threads')} threads), GPU: {m.get('cuda') or 'none'}. Each row says when it was "
+        "measured and the machine's 1-minute load average before and after it (about 1 on an idle "
+        "2-core machine while a notebook runs; more means the timing is an upper bound).",
         "",
-        "| notebook | seconds | status | figures |",
-        "|---|---:|---|---|",
+        "| notebook | seconds | measured (UTC) | load before → after | status | figures |",
+        "|---|---:|---|---|---|---|",
     ]
     for name, r in sorted(results.get("notebooks", {}).items()):
         figs = "<br>".join(f"`{k}` = {v}" for k, v in sorted(r["figures"].items()))
         status = "ok" if r["ok"] else "errors: " + "; ".join(r["errors"])[:300]
-        lines.append(f"| {name} | {r['seconds']} | {status} | {figs} |")
+        load = " → ".join(
+            f"{x:.2f}" if isinstance(x, int | float) else "n/a"
+            for x in (r.get("load_average_before"), r.get("load_average_after"))
+        )
+        lines.append(f"| {name} | {r['seconds']} | {r.get('date', 'n/a')} | {load} | {status} | {figs} |")
     lines.append("")
     lines.append(f"Last updated {results.get('updated')}.")
     return "\n".join(lines) + "\n"
@@ -133,9 +143,10 @@ def main(argv=None) -> int:
     failed = 0
     for path in paths:
         print(f"running {path.relative_to(ROOT)} in full mode ...", flush=True)
+        before = load_average()
         r = run_notebook(path, args.timeout, args.save_dir)
         r["date"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        r["load_average_after"] = os.getloadavg()[0]
+        r["load_average_before"], r["load_average_after"] = before, load_average()
         results["notebooks"][r["notebook"]] = r
         failed += not r["ok"]
         print(f"  {r['seconds']} s, {'ok' if r['ok'] else 'ERRORS'}: {r['figures']}", flush=True)
