@@ -7,6 +7,7 @@ import random
 import sys
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 
@@ -85,19 +86,24 @@ def temporary_seed(seed: int):
         np.random.set_state(np_state)
 
 
-def output_dir(name: str):
-    """A folder for files a notebook writes (checkpoints, token files): ``$COURSE_OUTPUT/name``,
-    else ``runs/name`` in the repository (git-ignored), else ``./runs/name``. Created if missing."""
-    from pathlib import Path
+def _checkout() -> Path | None:
+    """The course repository this package runs from (an editable install), or None (a learner kit)."""
+    repo = Path(__file__).resolve().parent.parent
+    return repo if (repo / "helpers").is_dir() and (repo / "pyproject.toml").exists() else None
 
+
+def output_dir(name: str):
+    """A folder for files a notebook writes and later weeks read (checkpoints, saved scores):
+    ``$COURSE_OUTPUT/name``, else ``runs/name`` in the repository (git-ignored), else (a learner
+    kit on a JupyterHub or in Colab) ``~/llm-course-runs/name``, one folder for every week wherever
+    each week's notebook lives. Created if missing."""
     base = os.environ.get("COURSE_OUTPUT")
     if base:
         root = Path(base).expanduser()
+    elif _checkout() is not None:
+        root = _checkout() / "runs"
     else:
-        repo = Path(__file__).resolve().parent.parent
-        root = (
-            repo / "runs" if (repo / "helpers").is_dir() and (repo / "pyproject.toml").exists() else Path.cwd() / "runs"
-        )
+        root = Path.home() / "llm-course-runs"
     path = root / name
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -58,3 +58,14 @@ def test_output_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_OUTPUT", str(tmp_path))
     d = runtime.output_dir("week09")
     assert d == tmp_path / "week09" and d.is_dir()
+
+
+def test_output_dir_in_the_checkout_and_in_a_learner_kit(tmp_path, monkeypatch):
+    monkeypatch.delenv("COURSE_OUTPUT", raising=False)
+    assert runtime.output_dir("week08") == runtime._checkout() / "runs" / "week08"
+    # a kit (no checkout): one folder in the home directory for every week, wherever the notebook runs
+    monkeypatch.setattr(runtime, "_checkout", lambda: None)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    d = runtime.output_dir("week05")
+    assert d == tmp_path / "home" / "llm-course-runs" / "week05" and d.is_dir()
