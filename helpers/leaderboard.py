@@ -3,11 +3,11 @@
 A model's score is its mean cross entropy, in nats per character, on the same fixed windows of
 the validation split: ``estimate_loss`` over ``num_batches`` batches of ``BATCH_SIZE`` windows
 of ``block_size`` characters, each read from a zero state. Weeks 5 and 6 save their models'
-scores with ``save_scores``; week 8 reads them with ``load_scores`` and puts BabyGPT beside them. A score saved
-for another split (fast mode, another corpus) or other windows is not read.
+scores with ``save_scores``; week 8 reads them with ``load_scores`` and puts BabyGPT beside
+them. A score saved for another split (fast mode, another corpus) or other windows is not read.
 
     scores = {"RNN (week 5)": leaderboard_score(model, val_data, get_batch=get_batch)}
-    save_scores("week05", scores, val_data)       # runs/week05/leaderboard.json
+    save_scores("week05", scores, val_data)       # output_dir("week05") / "leaderboard.json"
     load_scores("week05", val_data)               # {"RNN (week 5)": 1.73} or None
 """
 
@@ -57,7 +57,7 @@ def save_scores(
     block_size: int = BLOCK_SIZE,
     num_batches: int = NUM_BATCHES,
 ) -> Path:
-    """Write ``scores`` ({label: nats per character}) to ``runs/<week>/leaderboard.json``."""
+    """Write ``scores`` ({label: nats per character}) to ``output_dir(week) / "leaderboard.json"``."""
     path = output_dir(week) / FILE
     entry = _protocol(val_data, block_size, num_batches) | {"scores": {k: float(v) for k, v in scores.items()}}
     path.write_text(json.dumps(entry, indent=1))

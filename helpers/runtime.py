@@ -97,11 +97,11 @@ def output_dir(name: str):
     ``$COURSE_OUTPUT/name``, else ``runs/name`` in the repository (git-ignored), else (a learner
     kit on a JupyterHub or in Colab) ``~/llm-course-runs/name``, one folder for every week wherever
     each week's notebook lives. Created if missing."""
-    base = os.environ.get("COURSE_OUTPUT")
+    base, checkout = os.environ.get("COURSE_OUTPUT"), _checkout()
     if base:
         root = Path(base).expanduser()
-    elif _checkout() is not None:
-        root = _checkout() / "runs"
+    elif checkout is not None:
+        root = checkout / "runs"
     else:
         root = Path.home() / "llm-course-runs"
     path = root / name

@@ -56,9 +56,15 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from helpers.reference.checkpoint import load_model
-    from helpers.reference.sampling import generate
-    from helpers.reference.text import decode, encode
+    try:
+        from helpers.reference.checkpoint import load_model
+        from helpers.reference.sampling import generate
+        from helpers.reference.text import decode, encode
+    except ImportError as e:  # a course kit of week 9 or earlier: its own week's answers are not installed
+        return fail(
+            f"this tool samples with the course's reference answers, and {e.name or e} is not installed; "
+            "a course kit holds them from week 10 on (or run it in a clone of the course)"
+        )
 
     try:
         model, ckpt = load_model(args.checkpoint, device=args.device)

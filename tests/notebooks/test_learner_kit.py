@@ -33,19 +33,17 @@ print(importlib.util.find_spec("helpers.reference.numpy_nn") is not None)
 pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("learner-kit"), pytest.mark.cost(70)]
 
 
-_KITS: dict = {}
-
-
-@pytest.fixture
+@pytest.fixture(scope="module")
 def kit(tmp_path_factory):
     """``kit(week)``: that week's kit, built once and unpacked, as ``pip install`` puts it on a learner's path."""
+    built = {}
 
     def unpacked(week: str):
-        if week not in _KITS:
+        if week not in built:
             root = tmp_path_factory.mktemp(f"kit-{week}")
             zipfile.ZipFile(build(week, root / "dist", quiet=True)).extractall(root / "kit")
-            _KITS[week] = root / "kit"
-        return _KITS[week]
+            built[week] = root / "kit"
+        return built[week]
 
     return unpacked
 

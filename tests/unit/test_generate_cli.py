@@ -79,3 +79,14 @@ def test_clear_errors(checkpoint, tmp_path):
     assert bad_p.returncode == 2 and "--top-p" in bad_p.stderr
     helptext = run("--help")
     assert helptext.returncode == 0 and "--max-new-tokens" in helptext.stdout
+
+
+def test_without_this_weeks_answers_it_says_what_is_missing(monkeypatch, capsys, tmp_path):
+    """A week-9 course kit has no helpers.reference.sampling: one clear line and status 2."""
+    from helpers.cli import generate as cli
+
+    monkeypatch.setitem(sys.modules, "helpers.reference.sampling", None)  # importing it now fails
+    code = cli.main(["--checkpoint", str(tmp_path / "any.pt"), "--prompt", "ROMEO:"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "helpers.reference.sampling is not installed" in err and "week 10" in err, err

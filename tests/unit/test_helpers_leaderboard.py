@@ -25,18 +25,12 @@ def runs(tmp_path, monkeypatch):
     return tmp_path
 
 
-def _windows(data, block_size, batch_size, generator, device):
-    ix = torch.randint(len(data) - block_size, (batch_size,), generator=generator)
-    offsets = torch.arange(block_size)
-    return data[ix[:, None] + offsets].to(device), data[ix[:, None] + offsets + 1].to(device)
-
-
 def test_score_is_estimate_loss_on_the_fixed_windows():
     torch.manual_seed(0)
     model, val = _Bigram(), torch.randint(0, 11, (3000,))
-    got = leaderboard_score(model, val, block_size=16, num_batches=3, get_batch=_windows)
-    assert got == estimate_loss(model, val, 16, BATCH_SIZE, 3, get_batch=_windows)
-    assert got == leaderboard_score(model, val, block_size=16, num_batches=3, get_batch=_windows)  # same windows
+    got = leaderboard_score(model, val, block_size=16, num_batches=3)
+    assert got == estimate_loss(model, val, 16, BATCH_SIZE, 3)
+    assert got == leaderboard_score(model, val, block_size=16, num_batches=3)  # the same windows every time
 
 
 def test_saved_scores_come_back_for_the_same_split_and_windows(runs):
@@ -63,6 +57,5 @@ def test_a_damaged_file_is_ignored(runs):
     path = save_scores("week05", {"RNN (week 5)": 2.0}, val)
     path.write_text("{not json")
     assert load_scores("week05", val) is None
-    entry = json.loads(json.dumps({"val_chars": 100}))
-    path.write_text(json.dumps(entry))
+    path.write_text(json.dumps({"val_chars": 100}))  # valid JSON, no scores
     assert load_scores("week05", val) is None

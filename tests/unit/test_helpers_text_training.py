@@ -1,3 +1,5 @@
+import sys
+
 import pytest
 import torch
 
@@ -70,3 +72,10 @@ def test_train_stop_callback_ends_training_early():
         stop=lambda h: len(h.val_loss) == 3,
     )
     assert calls == list(range(30)) and hist.eval_steps == [10, 20, 30]
+
+
+def test_without_week5s_answers_the_default_window_sampler_says_what_to_pass(monkeypatch):
+    """Week 5's kit has no helpers.reference.text: the default sampler asks for the learner's own."""
+    monkeypatch.setitem(sys.modules, "helpers.reference.text", None)
+    with pytest.raises(ImportError, match="pass your own, get_batch="):
+        training.estimate_loss(torch.nn.Linear(2, 2), torch.arange(100), 8, 2, 1)
