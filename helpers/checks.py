@@ -179,3 +179,36 @@ def check_raises(fn: Callable, exc: type = Exception, name: str = "the call", hi
 def passed(what: str) -> None:
     """The line a test cell prints when the visible checks pass."""
     print(f"✓ {what}: the visible checks pass.")
+
+
+class ExerciseError(RuntimeError):
+    """A later cell failed inside code an exercise asked for: the message says which to revisit."""
+
+
+class uses_exercises:
+    """Run a demonstration or training cell that calls the learner's own answers; if it fails,
+    say which exercise to go back to instead of leaving a traceback far from the cause::
+
+        with uses_exercises("train_babygpt (exercise 9)", "lr_at (exercise 8)"):
+            history = train_babygpt(model, ...)
+    """
+
+    def __init__(self, *exercises: str) -> None:
+        self.exercises = exercises
+
+    def __enter__(self) -> uses_exercises:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc is None or not isinstance(exc, Exception) or isinstance(exc, ExerciseError):
+            return False
+        names = ", ".join(self.exercises)
+        if isinstance(exc, NotImplementedError):
+            msg = f"this cell needs your answer to {names}, which is not written yet: write it, run its test cell, then come back"
+        else:
+            msg = (
+                f"this cell runs your code from {names} and stopped with {type(exc).__name__}: {exc}. "
+                "The cause is most likely there (a case its visible checks do not try): go back to that "
+                "exercise, re-read its contract, run its test cell, then run this cell again"
+            )
+        raise ExerciseError(msg) from exc

@@ -15,15 +15,19 @@ REPORT_ENV = "COURSE_REPORT"
 _figures: dict[str, object] = {}
 
 
-def record(name: str, value, unit: str = "") -> None:
-    """Record one figure under ``name`` and print it."""
+def record(name: str, value, unit: str = "", fast_ok: bool = True) -> None:
+    """Record one figure under ``name`` and print it. ``fast_ok=False``: a figure fast mode
+    cannot show (a timing, a speed-up, an effect of training); the printed line says so."""
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float):
         # 6 decimals; tiny figures (gradient-check errors ~1e-10) keep 3 significant digits instead of reading 0.0
         value = round(value, 6) if value == 0 or abs(value) >= 1e-3 else float(f"{value:.3g}")
     _figures[name] = value
-    print(f"[report] {name} = {value}{(' ' + unit) if unit else ''}")
+    from helpers.runtime import fast_caveat
+
+    caveat = "" if fast_ok else fast_caveat()
+    print(f"[report] {name} = {value}{(' ' + unit) if unit else ''}{caveat}")
     path = os.environ.get(REPORT_ENV)
     if path:
         p = Path(path)

@@ -27,6 +27,14 @@ def pick(fast, full):
     return fast if is_fast() else full
 
 
+def fast_caveat(what: str = "this figure") -> str:
+    """What to print next to a figure fast mode cannot show (a timing, a speed-up, an effect that
+    needs training): a warning in fast mode, nothing in full mode."""
+    if not is_fast():
+        return ""
+    return f" (fast mode: {what} means nothing at these sizes; full mode measures it)"
+
+
 def seed_everything(seed: int = 0) -> None:
     """Seed Python, numpy and torch so the same run gives the same numbers.
 

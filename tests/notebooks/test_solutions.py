@@ -19,20 +19,34 @@ import os
 import nbformat
 import pytest
 
-from tests.mutants import catalogue
-from tests.nbharness import graded_test_cells, is_solution_cell, is_test_cell, nbmeta
+from tests.mutants import catalogue, honest
+from tests.nbharness import answer_part, graded_test_cells, is_solution_cell, is_test_cell, nbmeta
 from tests.notebooks.dependencies import cells_reaching
 from tests.notebooks.plugin import notebook_params
+from tools.notebook_markers import SOL_BEGIN, SOL_END, region_lines
 
 
 def _solutions(nb) -> dict[str, str]:
     return {nbmeta(c)["grade_id"]: c.source for c in nb.cells if is_solution_cell(c)}
 
 
+LEARNER_MISTAKES = 3  # per graded exercise, all caught by the visible checks
+NAMED = 2  # of which the visible message names at least this many
+
+
+def _distinct_lines(src: str, region_only: bool) -> set[str]:
+    """Lines a reader would recognise (12+ characters, not comments): of the solution region only,
+    or of the whole answer (markers dropped)."""
+    lines = region_lines(src, SOL_BEGIN, SOL_END) if region_only else answer_part(src).splitlines()
+    return {l.strip() for l in lines if len(l.strip()) >= 12 and not l.strip().startswith("#")}
+
+
 @pytest.mark.parametrize("path", notebook_params())
 def test_catalogue_is_complete(path):
-    """Without running anything: the week's catalogue names real exercises, and each graded
-    exercise of this notebook has a mistake only the hidden tests catch and a named mistake."""
+    """Without running anything: the week's catalogue names real exercises; each graded exercise of
+    this notebook has at least three learner-style mistakes, all caught by its visible checks and
+    at least two named, a mistake only the hidden tests catch, and an honest alternative answer
+    written differently from the reference."""
     week = path.parent.name
     nb = nbformat.read(str(path), as_version=4)
     solutions = _solutions(nb)
@@ -46,14 +60,54 @@ def test_catalogue_is_complete(path):
     bad_tests = [f"{m.name!r} -> {m.test_id}" for m in mutants if m.test_id not in tests]
     assert not bad_tests, f"{week}: mutants name test cells that {path.name} does not have: {bad_tests}"
     graded_exercises = {gid for gid in solutions if f"test_{gid}" in tests}
+    problems = []
     hidden_only = {m.exercise for m in mutants if not m.visible}
     missing = sorted(graded_exercises - hidden_only)
-    assert not missing, f"{week}: exercises without a mistake that only the hidden tests catch: {missing}"
-    named = {m.exercise for m in mutants if m.names_it and m.visible}
-    unnamed = sorted(graded_exercises - named)
-    assert not unnamed, (
-        f"{week}: exercises whose visible checks name no common mistake (give one visible mutant a names_it): {unnamed}"
-    )
+    if missing:
+        problems.append(f"exercises without a mistake that only the hidden tests catch: {missing}")
+    for ex in sorted(graded_exercises):
+        learner = [m for m in mutants if m.exercise == ex and m.learner]
+        unseen = [m.name for m in learner if not m.visible]
+        named = [m for m in learner if m.visible and m.names_it]
+        if len(learner) < LEARNER_MISTAKES or unseen or len(named) < NAMED:
+            problems.append(
+                f"{ex}: {len(learner)} learner mistakes (need {LEARNER_MISTAKES}, all caught visibly: "
+                f"not caught {unseen}), {len(named)} named (need {NAMED})"
+            )
+    alternatives = honest(week)
+    for ex in sorted(graded_exercises):
+        if ex not in alternatives:
+            problems.append(f"{ex}: no honest alternative answer in HONEST")
+            continue
+        ref = _distinct_lines(solutions[ex], region_only=True)
+        same = ref & _distinct_lines(alternatives[ex], region_only=False)
+        if ref and len(same) > len(ref) / 2:
+            problems.append(
+                f"{ex}: the honest alternative repeats {len(same)} of the reference's {len(ref)} lines: "
+                "write it the way another learner would"
+            )
+    assert not problems, f"{week}/{path.name}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", notebook_params())
+def test_honest_alternatives_pass(path, solution_run):
+    """Each honest alternative answer passes its exercise's whole test cell (hidden tests too),
+    in the notebook's live kernel; the round trip then grades them through `make autograde`."""
+    week = path.parent.name
+    live = solution_run.require()
+    solutions = _solutions(live.nb)
+    tests = graded_test_cells(live.nb)
+    problems = []
+    for ex, src in honest(week).items():
+        if ex not in solutions or f"test_{ex}" not in tests:
+            continue
+        defined = live.run(src)
+        result = live.run_test(f"test_{ex}") if defined.ok else defined
+        if not result.ok:
+            problems.append(f"{ex}: the honest alternative fails: {result.error[:300]}")
+        restored = live.run(solutions[ex])
+        assert restored.ok, f"{week}: restoring {ex} failed: {restored.error}"
+    assert not problems, f"{week}/{path.name}:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("path", notebook_params())
