@@ -117,6 +117,7 @@ CALL_TIME_IMPORTS = {
     ("helpers.cli.generate", "checkpoint"),  # week 4: in every kit the tool is used with
     ("helpers.cli.generate", "text"),  # week 5: likewise
     ("helpers.cli.generate", "sampling"),  # week 9: its notebook skips the tool without it (covered)
+    ("helpers.cli.generate", "quantize"),  # week 9 too (--int8): needed exactly where sampling is (covered)
     ("helpers.finetuning", "gpt"),  # week 8: used by week 10 only
     ("helpers.finetuning", "checkpoint"),  # week 4: likewise
 }
