@@ -20,10 +20,12 @@ ANSWERS: dict[str, int] = {
     "gpt": 8,  # GPTConfig, causal_mask, LayerNorm, MultiHeadSelfAttention, Block, GPT, configure_optimizer, lr_at, train_babygpt
     "sampling": 9,  # perplexity, top-k/top-p, sample_next_token, generate with a KV cache
     "kv_cache": 9,  # KVCache, cached_attention, forward_with_cache (the KV cache inside attention)
+    "quantize": 9,  # quantize_int8, dequantize_int8, Int8Linear, quantize_model (int8 weights)
     "tokens": 10,  # write_tokens, load_tokens, get_batch_memmap (the memory-mapped token pipeline)
     "bpe": 10,  # train_bpe (sentencepiece), bits_per_char
     "byte_bpe": 10,  # train_byte_bpe, bpe_encode, bpe_decode (byte-level BPE from scratch)
     "scaling": 10,  # fit_power_law
+    "capstone": 10,  # RMSNorm, apply_rope, SwiGLU, newton_schulz, Muon (the capstone); ModernGPT built from them
     "lora": 10,  # LoRALinear
     "instruct": 10,  # instruction_example (mask_prompt), replay_loss; task data as in helpers.finetuning
     "safety": 10,  # memorization_rate (memorization_share), exposure, flag_toxic (flag_words)

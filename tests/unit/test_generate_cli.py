@@ -9,6 +9,7 @@ import torch
 
 from helpers.reference.checkpoint import save_checkpoint
 from helpers.reference.gpt import GPT, GPTConfig
+from helpers.reference.quantize import quantize_model
 from helpers.reference.sampling import generate
 from helpers.reference.text import decode, encode
 
@@ -67,6 +68,21 @@ def test_sampling_flags_and_seed(checkpoint):
     assert a.stdout != c.stdout, "another seed gives another text"
     assert a.stdout.startswith("a") and len(a.stdout) == 1 + 40 + 1
     assert "tokens/s" in a.stderr
+
+
+def test_int8_weights_give_the_quantized_models_tokens_and_say_so(checkpoint):
+    path, model = checkpoint
+    args = ["--checkpoint", path, "--prompt", "bad", "--max-new-tokens", 20, "--temperature", 0, "--stats"]
+    proc = run(*args, "--int8")
+    assert proc.returncode == 0, proc.stderr
+    stoi = {c: i for i, c in enumerate(VOCAB)}
+    want = generate(quantize_model(model).eval(), torch.tensor([encode("bad", stoi)]), 20, temperature=0)
+    assert proc.stdout == decode(want[0].tolist(), VOCAB) + "\n"
+    assert "weights int8" in proc.stderr and "MB of parameters" in proc.stderr, proc.stderr
+    plain = run(*args)
+    assert "weights float32" in plain.stderr, plain.stderr
+    mb = [float(p.stderr.split("weights ")[1].split(", ")[1].split(" MB")[0]) for p in (plain, proc)]
+    assert mb[1] < mb[0] / 2, f"int8 weights should take far less memory: {mb}"
 
 
 def test_clear_errors(checkpoint, tmp_path):
