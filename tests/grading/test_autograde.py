@@ -1,71 +1,111 @@
-"""nbgrader round trip per week, in a temporary course copy with its own gradebook:
-the committed learner notebooks are exactly what nbgrader generates from the solutions, the
-reference solution scores every autograded point, the untouched learner notebook scores 0
-(without crashing or hanging the grader), and one wrong exercise loses exactly its points."""
+"""The nbgrader round trip of every week, through the instructor's own path: ``grade.py release``
+and ``grade.py autograde`` (what ``make assign`` and ``make autograde`` run), so every kernel runs
+in the sandbox and every test cell behind the tamper guard, in a temporary copy of the course
+with its own gradebook. Per week, one class of three:
+
+- ``reference``: the reference solution. Every autograded point, no flag, nothing to review.
+- ``untouched``: the learner notebook as released. 0 everywhere, graded without crashing or hanging.
+- ``honest_one_wrong``: every exercise answered by the week's honest alternative
+  (``tests/mutants/weekNN.py``: ``HONEST``, written differently from the reference) except one,
+  answered by the week's first catalogued mistake. Every point but that exercise's, no flag.
+
+It also checks that the committed learner notebooks are exactly what the release generates.
+Issue 24's case is held here: week 2's first ``torch.optim`` step (in a test cell) makes
+``torch._dynamo`` rebind ``torch.manual_seed``, which an earlier guard took for tampering."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
 
 import nbformat
 import pytest
 
-from tests.mutants import catalogue
-from tests.nbharness import (
-    ROOT,
-    autograde,
-    filled_in,
-    graded_test_cells,
-    make_course_copy,
-    released,
-    stale_learner_files,
-    weeks,
-)
+from tests.mutants import catalogue, honest
+from tests.nbharness import ROOT, filled_in, graded_test_cells, make_course_copy, stale_learner_files, weeks
+from tools.grading.sandbox import check_available
+
+GRADE = [sys.executable, str(ROOT / "tools" / "grade.py")]
+
+
+def _grade(course, env, *args):
+    proc = subprocess.run(
+        [*GRADE, "--root", str(course), *args], cwd=course, env=env, capture_output=True, text=True, timeout=1200
+    )
+    assert proc.returncode == 0, f"grade.py {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc
+
+
+def _cell_scores(env: dict, week: str) -> dict[str, dict[str, float]]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(env["COURSE_GRADEBOOK"]) as gb:
+        return {
+            sub.student.id: {g.name: g.score for nb in sub.notebooks for g in nb.grades}
+            for sub in gb.assignment_submissions(week)
+        }
 
 
 @pytest.mark.notebook
+@pytest.mark.skipif(not check_available()[0], reason=f"no sandbox here: {check_available()[1]}")
 @pytest.mark.parametrize("week", weeks())
-def test_round_trip(week, tmp_path):
-    env = make_course_copy(tmp_path, [week])
-    learner = released(tmp_path, env, week)
-    stale = stale_learner_files(tmp_path, week)
+def test_round_trip_through_make_autograde(week, tmp_path):
+    course = tmp_path / "course"
+    env = make_course_copy(course, [week])
+    env["TMPDIR"] = str(tmp_path)
+    _grade(course, env, "release", week)
+    stale = stale_learner_files(course, week)
     assert not stale, (
         f"notebooks/{week} is not a fresh release of solutions/{week} (run `make release` and commit): {stale}"
     )
     solutions = {
         p.name: nbformat.read(str(p), as_version=4) for p in sorted((ROOT / "solutions" / week).glob("*.ipynb"))
     }
-    assert set(learner) == set(solutions)
-    # the first catalogued mistake of the week, in the notebook that holds its exercise
+    learner = {n: nbformat.read(str(course / "notebooks" / week / n), as_version=4) for n in solutions}
     mutant = catalogue(week)[0]
-    wrong_name = next(
-        n
-        for n, nb in solutions.items()
-        if any(c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == mutant.exercise for c in nb.cells)
-    )
+    alternatives = honest(week)
+    answers = {**alternatives, mutant.exercise: mutant.source}
     subs = {
         "reference": {n: filled_in(learner[n], solutions[n]) for n in learner},
         "untouched": dict(learner),
-        # the wrong exercise in its notebook; a week's other notebooks (week 10 has two) go in
-        # untouched, which grades in seconds instead of a second reference run, and scores 0
-        "one_wrong": {
-            n: filled_in(learner[n], solutions[n], {mutant.exercise: mutant.source}) if n == wrong_name else learner[n]
+        "honest_one_wrong": {
+            n: filled_in(learner[n], solutions[n], {g: s for g, s in answers.items() if _has(solutions[n], g)})
             for n in learner
         },
     }
-    scores = autograde(tmp_path, env, week, subs)
-    proc = scores.pop("_proc")
-    assert proc.returncode == 0, f"nbgrader autograde failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
-    points, points_in = {}, {}
-    for name, nb in solutions.items():
-        points_in[name] = graded_test_cells(nb)
-        points.update(points_in[name])
-    for student in subs:  # a missing grade row is a grading failure, not a score of 0
-        missing = sorted(set(points) - set(scores[student]))
-        assert not missing, (
-            f"{week}: no grade for {missing} of submission {student!r} in the gradebook "
-            f"(grades found: {scores[student]})"
+    for student, files in subs.items():
+        d = course / "submitted" / student / week
+        d.mkdir(parents=True)
+        (d / "timestamp.txt").write_text("2026-11-25 12:00:00.000000 UTC")
+        for name, nb in files.items():
+            (d / name).write_text(nbformat.writes(nb))
+    _grade(course, env, "autograde", week, "--jobs", "2")
+    report = json.loads((course / ".grading" / "reports" / f"{week}.json").read_text())
+    assert report["sandboxed"] is True
+    students = report["students"]
+    scores = _cell_scores(env, week)
+    points: dict[str, float] = {}
+    for nb in solutions.values():
+        points.update(graded_test_cells(nb))
+    for s in subs:
+        rep = students[s]
+        assert rep["status"] == "graded", f"{week}: {s} was not graded: {rep}"
+        missing = sorted(set(points) - set(scores.get(s, {})))
+        assert not missing, f"{week}: no grade for {missing} of {s!r} in the gradebook"
+        assert not rep["flags"] and not rep.get("reviews"), (
+            f"{week}: {s} is flagged or sent to review by the tamper guard: {rep['flags']} {rep.get('reviews')}"
         )
-    ref = scores["reference"]
-    assert {g: ref[g] for g in points} == points, f"reference solution lost points: {ref}"
+    ref = {g: scores["reference"][g] for g in points}
+    assert ref == points, f"{week}: the reference solution lost points through make autograde: {ref}"
     assert all(scores["untouched"][g] == 0 for g in points), f"untouched notebook scored: {scores['untouched']}"
-    expected = {g: 0.0 for g in points} | points_in[wrong_name] | {mutant.test_id: 0.0}
-    assert {g: scores["one_wrong"][g] for g in points} == expected, (
-        f"mutant {mutant.name!r} in {mutant.exercise} should lose exactly {mutant.test_id}: {scores['one_wrong']}"
+    got = {g: scores["honest_one_wrong"][g] for g in points}
+    expected = points | {mutant.test_id: 0.0}
+    assert got == expected, (
+        f"{week}: honest alternatives everywhere and mistake {mutant.name!r} in {mutant.exercise} should lose "
+        f"exactly {mutant.test_id}; lost {sorted(g for g in points if got[g] < points[g])}"
     )
+
+
+def _has(nb, gid: str) -> bool:
+    return any(c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == gid for c in nb.cells)

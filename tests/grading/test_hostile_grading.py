@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -319,6 +320,8 @@ def test_tampering_gets_no_points_and_is_flagged(hostile_class, student):
         if nbmeta(c).get("solution") and c.cell_type == "code"
     )
     assert any(f"({first})" in f for f in rep["flags"]), f"the flag should name cell {first}: {rep['flags']}"
+    # a flag is evidence: it names the learner's cell and line
+    assert any(re.search(rf"cell \d+ \({first}\) line \d+", f) for f in rep["flags"]), rep["flags"]
     assert any("test scored 0" in f for f in rep["flags"]), rep["flags"]
     text = (hostile_class["course"] / ".grading" / "reports" / f"{WEEK}.txt").read_text()
     line = next(l for l in text.splitlines() if l.startswith("FLAGGED for tampering"))

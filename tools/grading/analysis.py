@@ -12,7 +12,7 @@ import nbformat
 from tools.grading.coursedir import Course
 from tools.grading.report import StudentReport
 from tools.grading.supervisor import Call, trim_log
-from tools.grading.tamper import INTEGRITY_ERROR
+from tools.grading.tamper import INTEGRITY_ERROR, REVIEW_NOTE
 from tools.notebook_markers import HID_BEGIN, HID_END, grade_id, split_regions
 
 
@@ -48,8 +48,19 @@ def analyse_graded(course: Course, week: str, student: str, call: Call, rep: Stu
         rep.status = "error"
         last = [l for l in trim_log(out).splitlines() if "ERROR" in l or "Error" in l][-3:]
         rep.notes.append(f"nbgrader failed (exit {call.rc}): " + (" | ".join(last) or "see the log"))
+    reviews: list[tuple[str, str, str]] = []  # (notebook, grade id, what the note says)
     for p in graded:
         nb = nbformat.read(str(p), as_version=4)
+        # the guard names a cell by its execution count (In[N]): say which cell of the notebook that is
+        by_count = {
+            c.get("execution_count"): f"cell {i}{' (' + grade_id(c) + ')' if grade_id(c) else ''}"
+            for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" and c.get("execution_count")
+        }
+
+        def cells_named(text: str, by_count=by_count) -> str:
+            return re.sub(r"In\[(\d+)\]", lambda m: by_count.get(int(m.group(1)), m.group(0)), text)
+
         for i, c in enumerate(nb.cells):
             if c.cell_type != "code":
                 continue
@@ -71,8 +82,24 @@ def analyse_graded(course: Course, week: str, student: str, call: Call, rep: Stu
                 rep.notes.append(f"{where}: output truncated")
             for o in outs:
                 if o.output_type == "error" and INTEGRITY_ERROR in (o.get("evalue") or ""):
-                    rep.flags.append(f"{where}: test scored 0: {o.evalue.split(INTEGRITY_ERROR, 1)[1].strip()[:300]}")
+                    said = cells_named(o.evalue.split(INTEGRITY_ERROR, 1)[1].strip())
+                    rep.flags.append(f"{where}: test scored 0: {said[:700]}")
+                text = o.get("text", "") if o.output_type == "stream" else ""
+                if REVIEW_NOTE in text:
+                    note = text.split(REVIEW_NOTE, 1)[1].strip().split("\n", 1)[0]
+                    reviews.append((p.stem, gid or "", f"{where}: {note}"))
     scores_from_gradebook(course, week, student, rep)
+    if reviews and rep.status == "graded":
+        from nbgrader.api import Gradebook
+
+        with Gradebook(course.gradebook_url()) as gb:
+            for nb_name, gid, note in reviews:
+                try:
+                    g = gb.find_grade(gid, nb_name, week, student)
+                    scored = f"the test's own result stands: {g.score:g}/{g.max_score:g}"
+                except Exception:  # noqa: BLE001
+                    scored = "the test's own result stands"
+                rep.reviews.append(f"{note} ({scored})")
 
 
 def scores_from_gradebook(course: Course, week: str, student: str, rep: StudentReport) -> None:

@@ -17,6 +17,8 @@ class StudentReport:
     failed_tests: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # integrity: grading names rebound or patched
+    # the guard saw a change no learner line made (a library initialising itself?): score kept
+    reviews: list[str] = field(default_factory=list)
     seconds: float = 0.0
     log: str = ""
 
@@ -43,11 +45,14 @@ def render_report(week: str, reports: dict[str, StudentReport], elapsed: float, 
             lines.append(f"    {n}")
         for f in r.flags:
             lines.append(f"    FLAGGED: {f}")
+        for f in r.reviews:
+            lines.append(f"    NEEDS REVIEW: {f}")
         if r.needs_manual:
             lines.append(f"    to grade by hand in formgrader: {', '.join(r.needs_manual)}")
     attention = sorted(s for s, r in reports.items() if not r.graded and r.status != "missing")
     absent = sorted(s for s, r in reports.items() if r.status == "missing")
     flagged = sorted(s for s, r in reports.items() if r.flags)
+    to_review = sorted(s for s, r in reports.items() if r.reviews)
     lines.append("")
     counts: dict[str, int] = {}
     for r in reports.values():
@@ -60,6 +65,11 @@ def render_report(week: str, reports: dict[str, StudentReport], elapsed: float, 
     if flagged:
         lines.append(
             "FLAGGED for tampering with the tests (tests it touched score 0; review by hand): " + ", ".join(flagged)
+        )
+    if to_review:
+        lines.append(
+            "NEEDS REVIEW (the guard saw a change no line of the notebook made; the scores stand): "
+            + ", ".join(to_review)
         )
     return "\n".join(lines) + "\n"
 

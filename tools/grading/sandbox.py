@@ -181,11 +181,14 @@ def bwrap_argv(spec: dict, cwd: str, work: str, cmd: list[str]) -> list[str]:
         "MPLCONFIGDIR": os.path.join(home, ".config", "matplotlib"),
         "XDG_CACHE_HOME": os.path.join(home, ".cache"),
         "JUPYTER_RUNTIME_DIR": os.path.join(home, ".jupyter"),
+        # what a notebook writes for later weeks (checkpoints, scores) goes to its own scratch home:
+        # the course's runs/ is read-only here, and another student's files must not be read
+        "COURSE_OUTPUT": os.path.join(home, "llm-course-runs"),
     }
     for k, v in env.items():
         argv += ["--setenv", k, v]
     for k in list(os.environ):
-        if k.startswith("COURSE_") and k not in ("COURSE_FAST",):
+        if k.startswith("COURSE_") and k not in ("COURSE_FAST", "COURSE_OUTPUT"):
             argv += ["--unsetenv", k]
     # ipykernel would watch its parent's pid, which a pid namespace hides; --die-with-parent instead
     argv += ["--unsetenv", "JPY_PARENT_PID"]

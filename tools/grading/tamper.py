@@ -28,7 +28,9 @@ import secrets
 from tools.notebook_markers import grade_id, is_locked, is_test_cell, source_of
 
 INTEGRITY_ERROR = "GRADING INTEGRITY:"
+REVIEW_NOTE = "GRADING REVIEW:"
 TOKEN_PREFIX = "[grading guard "
+REVIEW_PREFIX = "[grading guard review "
 GUARD_CALL = "__course_guard__({gid!r}, globals())"
 
 # What the kernel imports before any learner cell (GuardTestCells fills it from the notebook).
@@ -47,6 +49,10 @@ def guard_key() -> bytes:
 
 def token(gid: str) -> str:
     return hmac.new(guard_key(), str(gid).encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def review_token(gid: str) -> str:
+    return hmac.new(guard_key(), ("review:" + str(gid)).encode(), hashlib.sha256).hexdigest()[:24]
 
 
 GRADING_NAMES = {
@@ -153,7 +159,7 @@ def scan_source(src: str) -> list[str]:
         tree = ast.parse(_python(src))
     except SyntaxError:
         return []
-    found = []
+    found: list[tuple[int, str]] = []
 
     def target_names(t):
         if isinstance(t, ast.Name):
@@ -187,14 +193,14 @@ def scan_source(src: str) -> list[str]:
         for t in targets:
             for n in target_names(t):
                 if n.id in GRADING_NAMES:
-                    found.append(f"rebinds {n.id}")
+                    found.append((node.lineno, f"rebinds {n.id}"))
             if isinstance(t, (ast.Attribute, ast.Subscript)):
                 d = _dotted(t)
                 root = d.split(".")[0].split("[")[0]
                 if root in patched or "sys.modules" in d:
-                    found.append(f"assigns {d}")
+                    found.append((node.lineno, f"assigns {d}"))
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in GRADING_NAMES:
-            found.append(f"defines {node.name}")
+            found.append((node.lineno, f"defines {node.name}"))
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for a in node.names:
                 bound = a.asname or a.name.split(".")[0]
@@ -204,36 +210,36 @@ def scan_source(src: str) -> list[str]:
                     and bound in GRADING_NAMES
                     and not (node.module or "").startswith(("helpers.checks", "numpy", "torch"))
                 ):
-                    found.append(f"rebinds {bound} (from {node.module})")
+                    found.append((node.lineno, f"rebinds {bound} (from {node.module})"))
                 if (
                     isinstance(node, ast.Import)
                     and bound in GRADING_NAMES
                     and a.asname
                     and {"np": "numpy", "numpy": "numpy", "torch": "torch"}.get(bound, a.name) != a.name
                 ):
-                    found.append(f"imports {a.name} as {bound}")
+                    found.append((node.lineno, f"imports {a.name} as {bound}"))
                 top = (
                     (node.module or a.name).split(".")[0] if isinstance(node, ast.ImportFrom) else a.name.split(".")[0]
                 )
                 if top in SUSPECT_IMPORTS:
-                    found.append(f"imports {mod if isinstance(node, ast.ImportFrom) else a.name}")
+                    found.append((node.lineno, f"imports {mod if isinstance(node, ast.ImportFrom) else a.name}"))
         if isinstance(node, ast.Call):
             f = _dotted(node.func)
             last = f.rsplit(".", 1)[-1]
             if last in SUSPECT_CALLS:
-                found.append(f"calls {f}")
+                found.append((node.lineno, f"calls {f}"))
             if last in ("globals", "vars") and not node.args:
-                found.append(f"calls {f}()")
+                found.append((node.lineno, f"calls {f}()"))
             if isinstance(node.func, ast.Name) and last in ("exec", "eval", "__import__"):
-                found.append(f"calls {f}")
+                found.append((node.lineno, f"calls {f}"))
             if f.endswith("events.register") or f.endswith("register_magic_function"):
-                found.append(f"calls {f}")
+                found.append((node.lineno, f"calls {f}"))
         if isinstance(node, ast.Attribute) and node.attr in SUSPECT_ATTRS:
-            found.append(f"uses .{node.attr}")
+            found.append((node.lineno, f"uses .{node.attr}"))
         if isinstance(node, ast.Subscript) and _dotted(node.value) in ("sys.modules", "__builtins__"):
             if isinstance(getattr(node, "ctx", None), (ast.Store, ast.Del)):
-                found.append(f"writes {_dotted(node.value)}[...]")
-    return list(dict.fromkeys(found))
+                found.append((node.lineno, f"writes {_dotted(node.value)}[...]"))
+    return list(dict.fromkeys(f"line {n}: {what}" for n, what in sorted(found, key=lambda x: x[0])))
 
 
 def scan_notebook(nb, released=None) -> list[str]:
@@ -268,25 +274,54 @@ def guard_preprocessors():
             return cell, resources
 
     class VerifyGuardTokens(NbGraderPreprocessor):
-        """Take the guard line and its token out; a test cell that passed without the token fails."""
+        """Take the guard line and its token out; a test cell that passed without a valid token
+        fails. A *review* token (something the tests use had changed, but no notebook line did
+        it) is decided here: if the static scan finds learner code that touches the grading
+        machinery, that is the evidence and the test scores 0; otherwise the test's own result
+        stands and a note asks the instructor to review it (the report lists it)."""
+
+        def preprocess(self, nb, resources):
+            self._scan = None
+            self._nb, self._resources = nb, resources
+            return super().preprocess(nb, resources)
+
+        def _static_flags(self) -> list[str]:
+            if self._scan is None:
+                info = self._resources.get("nbgrader", {})
+                released = None
+                try:
+                    import nbformat
+
+                    path = os.path.join("notebooks", info.get("assignment", ""), info.get("notebook", "") + ".ipynb")
+                    if os.path.isfile(path):
+                        released = nbformat.read(path, as_version=4)
+                except Exception:  # noqa: BLE001 - without it every unlocked cell is scanned
+                    released = None
+                self._scan = scan_notebook(self._nb, released)
+            return self._scan
 
         def preprocess_cell(self, cell, resources, index):
             if not is_test_cell(cell):
                 return cell, resources
+            import nbformat
+
             gid = grade_id(cell)
             line = GUARD_CALL.format(gid=gid) + "\n"
             src = source_of(cell)
             if src.startswith(line):
                 cell.source = src[len(line) :]
-            want = f"{TOKEN_PREFIX}{token(gid)}]"
-            seen, outputs = False, []
+            want, want_review = f"{TOKEN_PREFIX}{token(gid)}]", f"{REVIEW_PREFIX}{review_token(gid)}]"
+            seen, review, outputs = False, None, []
             for o in cell.get("outputs", []):
                 if o.get("output_type") == "stream" and TOKEN_PREFIX in o.get("text", ""):
                     text = o["text"] if isinstance(o["text"], str) else "".join(o["text"])
                     keep = []
                     for l in text.splitlines(keepends=True):
-                        if l.strip().startswith(TOKEN_PREFIX):
-                            seen = seen or l.strip() == want
+                        s = l.strip()
+                        if s.startswith(TOKEN_PREFIX):
+                            seen = seen or s == want
+                            if s.startswith(want_review):
+                                seen, review = True, s[len(want_review) :].strip()
                         else:
                             keep.append(l)
                     o["text"] = "".join(keep)
@@ -295,8 +330,6 @@ def guard_preprocessors():
                 outputs.append(o)
             failed = any(o.get("output_type") == "error" for o in outputs)
             if not failed and not seen:
-                import nbformat
-
                 outputs.append(
                     nbformat.v4.new_output(
                         "error",
@@ -308,6 +341,34 @@ def guard_preprocessors():
                         traceback=[],
                     )
                 )
+            elif review is not None:
+                flags = self._static_flags()
+                if flags:
+                    outputs = [o for o in outputs if o.get("output_type") != "error"]
+                    outputs.append(
+                        nbformat.v4.new_output(
+                            "error",
+                            ename="AssertionError",
+                            evalue=(
+                                f"{INTEGRITY_ERROR} this test cannot be trusted: what the tests use had changed "
+                                f"({review}), and this notebook's code touches the grading machinery: "
+                                f"{'; '.join(flags)[:600]}. This test scores 0 and the instructor is told."
+                            ),
+                            traceback=[],
+                        )
+                    )
+                else:
+                    outputs.append(
+                        nbformat.v4.new_output(
+                            "stream",
+                            name="stdout",
+                            text=(
+                                f"{REVIEW_NOTE} while this test ran, something the tests use had changed "
+                                f"({review}), and no line of this notebook did it (most likely a library "
+                                "initialising itself). The test's own result stands; your instructor reviews it.\n"
+                            ),
+                        )
+                    )
             cell.outputs = outputs
             return cell, resources
 
