@@ -204,7 +204,10 @@ class uses_exercises:
             return False
         names = ", ".join(self.exercises)
         if isinstance(exc, NotImplementedError):
-            msg = f"this cell needs your answer to {names}, which is not written yet: write it, run its test cell, then come back"
+            msg = (
+                f"this cell needs your answer to {names}, which is not written yet (it still raises "
+                "NotImplementedError): write it, run its test cell, then come back"
+            )
         else:
             msg = (
                 f"this cell runs your code from {names} and stopped with {type(exc).__name__}: {exc}. "
