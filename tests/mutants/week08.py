@@ -255,6 +255,14 @@ MUTANTS = [
     ),
     Mutant(
         "MultiHeadSelfAttention",
+        "no dropout after c_proj (only on the attention weights)",
+        edit("return self.resid_dropout(self.c_proj(y))", "return self.c_proj(y)"),
+        visible=True,
+        learner=True,
+        names_it="output of c_proj",
+    ),
+    Mutant(
+        "MultiHeadSelfAttention",
         "biases whatever config.bias says",
         edit(
             """
@@ -694,6 +702,14 @@ MUTANTS = [
     ),
     Mutant(
         "GPT",
+        "self.drop made but never applied",
+        edit("x = self.drop(x)", ""),
+        visible=True,
+        learner=True,
+        names_it="apply self.drop",
+    ),
+    Mutant(
+        "GPT",
         "the context cropped to a fixed 8 tokens (the visible block_size)",
         edit("idx_cond = idx[:, -self.config.block_size:]", "idx_cond = idx[:, -8:]"),
         visible=False,
@@ -863,6 +879,17 @@ MUTANTS = [
         visible=True,
         learner=True,
         names_it="should be a float",
+    ),
+    Mutant(
+        "lr_at",
+        "a linear decay instead of the cosine",
+        edit(
+            "return min_lr + 0.5 * (max_lr - min_lr) * (1.0 + math.cos(math.pi * progress))",
+            "return max_lr - (max_lr - min_lr) * progress",
+        ),
+        visible=True,
+        learner=True,
+        names_it="straight line",
     ),
     Mutant(
         "lr_at",
