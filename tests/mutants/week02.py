@@ -949,6 +949,25 @@ def numerical_gradient(f, x, eps=1e-5):
             return float(np.max(np.abs(a - b) / np.where(den == 0, 1e-8, den)))
             """,
         ),
+        visible=True,
+        learner=True,
+        names_it="not only exact zeros",
+    ),
+    Mutant(
+        "relative_error",
+        "the floor added to the denominator",
+        edit(_RE_RETURN, "return float(np.max(np.abs(a - b) / (1e-8 + np.abs(a) + np.abs(b))))"),
+        visible=True,
+        learner=True,
+        names_it="not an amount added",
+    ),
+    Mutant(
+        "relative_error",
+        "float32 arithmetic",
+        edit(
+            "a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)",
+            "a, b = np.asarray(a, dtype=np.float32), np.asarray(b, dtype=np.float32)",
+        ),
         visible=False,
     ),
 ]

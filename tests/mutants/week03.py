@@ -124,8 +124,16 @@ MUTANTS = [
     ),
     Mutant(
         "Linear",
-        "the He scale of the visible size written in (0.1)",
-        edit(_HE, "self.W = rng.standard_normal((in_features, out_features)) * 0.1"),
+        "W drawn (out_features, in_features) and transposed (torch's layout)",
+        edit(_HE, "self.W = (rng.standard_normal((out_features, in_features)) * np.sqrt(2.0 / in_features)).T"),
+        visible=True,
+        learner=True,
+        names_it="of shape (in_features, out_features)",
+    ),
+    Mutant(
+        "Linear",
+        "dW from the first three samples only (right on the visible batches only)",
+        edit("self.dW = self.x.T @ dout", "self.dW = self.x[:3].T @ dout[:3]"),
         visible=False,
     ),
     # ------------------------------------------------------------------ ReLU
