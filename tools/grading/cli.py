@@ -95,16 +95,61 @@ def cmd_release(course: Course, week: str, duedate: str | None) -> int:
     return 0
 
 
+def _account(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def _waiting(course: Course, week: str) -> list[tuple[Path, str, str]]:
+    """The submissions of ``week`` in the exchange: (folder, the student it names, the account that made it)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(course.root)).load_config()
+    inbound = course.exchange()
+    if cfg.Exchange.get("path_includes_course", False):
+        inbound = inbound / cfg.CourseDirectory.course_id
+    inbound = inbound / "inbound"
+    if not inbound.is_dir():
+        return []
+    # nbgrader names them <student>+<assignment>+<timestamp>+<random>
+    return [(p, p.name.rsplit("+", 3)[0], _account(p.stat().st_uid)) for p in sorted(inbound.glob(f"*+{week}+*"))]
+
+
 def cmd_collect(course: Course, week: str, owner_check: bool | None) -> int:
     argv = ["collect", week, "--update"]
+    waiting = _waiting(course, week)
+    me = _account(os.geteuid())
     if owner_check is None:
-        owner_check = os.geteuid() != 0
-    if not owner_check:
-        # As root every submission is owned by root: nbgrader's owner check would reject them all.
+        # One account that plays every learner (the tests, a laptop) made every submission itself: the
+        # check would turn them all away. On a hub the learners made them: on, as root too.
+        owner_check = not waiting or any(owner != me for _, _, owner in waiting)
+    if owner_check:
+        # nbgrader's own check (ExchangeCollect.check_owner) only warns, then collects a submission made
+        # by another account under the name it claims, replacing that student's own work
+        for folder, student, owner in waiting:
+            if student == owner:
+                continue
+            dest = course.work / "rejected" / week / folder.name
+            try:
+                shutil.copytree(folder, dest, dirs_exist_ok=True)
+                shutil.rmtree(folder)
+            except OSError as e:
+                raise SystemExit(
+                    f"{folder} says it is {student}'s submission but {owner} made it, and it could not be "
+                    f"moved out of the exchange ({e}): remove it, then collect again"
+                ) from None
+            print(
+                f"REJECTED: {folder.name} says it is {student}'s submission but {owner} made it: not collected (moved to {dest})"
+            )
+    else:
         argv.append("--ExchangeCollect.check_owner=False")
         print(
-            "collecting as root: nbgrader's check that each submission's files belong to its student is off "
-            "(--owner-check turns it on)"
+            f"every submission of {week} in the exchange was made by {me}, who collects (one account plays every "
+            "learner): the check that each was made by its student is off (--owner-check turns it on)"
         )
     nbgrader(course, argv)
     subs = sorted(p.parent.name for p in (course.root / "submitted").glob(f"*/{week}"))
@@ -263,7 +308,8 @@ def main(argv: list[str] | None = None) -> int:
         dest="owner_check",
         action="store_true",
         default=None,
-        help="keep nbgrader's owner check (default: on, except when running as root)",
+        help="refuse submissions made by another account than the student they name (default: on, except "
+        "when the collecting account made every submission itself)",
     )
     p.add_argument("--no-owner-check", dest="owner_check", action="store_false")
     p = sub.add_parser("zip-collect", help="collect submissions from an LMS zip of notebooks")
