@@ -11,7 +11,7 @@ CORPUS := data/shakespeare.txt
 WORKERS ?= 3
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install data lab test test-fast lint release learner-kit learner-kits check bench clean
+.PHONY: help install data lab test test-fast lint release learner-kit learner-kits check bench clean hub-deps
 
 help:
 	@echo "make lab      install everything (first time), fetch the corpus, start JupyterLab"
@@ -62,6 +62,15 @@ test: data
 # Unit tests of helpers/ and tools/ only: no notebook, no server (under a minute).
 test-fast: data
 	$(BIN)/python -m pytest -n $(WORKERS) -m "not slow and not notebook" tests/unit
+
+# JupyterHub and its proxy for the test of a real hub (tests/hub/): pinned in requirements-hub.txt and
+# tests/hub/proxy/package-lock.json, installed into .hub/ (never .venv: learners do not need them).
+HUB_STAMP := .hub/.installed
+$(HUB_STAMP): $(STAMP) requirements-hub.txt tests/hub/proxy/package-lock.json tests/hub/deps.py
+	$(BIN)/python -m tests.hub.deps
+	@touch $@
+
+hub-deps: $(HUB_STAMP)
 
 # Lint and format check of the Python files and the solution notebooks (settings in pyproject.toml).
 lint: $(STAMP)
