@@ -71,8 +71,9 @@ def blocked(path: Path) -> Path | None:
 
 def shared_python() -> Path:
     """``.venv``'s own interpreter, which every account must be able to run: a hub runs each
-    account's server with it. (Not another build of the same version: Debian 12's Python 3.11.2
-    over these packages broke formgrader's grading page, its ``re`` failing soupsieve 4's patterns.)"""
+    account's server with it. Not another build of the same minor version: a layer bypasses pip's
+    Requires-Python check, and Debian 12's Python 3.11.2 over .venv's packages broke formgrader's
+    grading page (soupsieve 4.1.4 needs 3.11.5's ``re``; pip on 3.11.2 would have picked an older one)."""
     exe = Path(os.path.realpath(base_python(VENV)))
     if not runnable_by_all(exe):
         where = blocked(exe)

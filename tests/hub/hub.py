@@ -40,51 +40,62 @@ class Account:
     home: Path
 
 
-def create_account(name: str, homes: Path) -> Account:
+def create_account(name: str, homes: Path, made=None) -> Account:
     """A Unix account as ``useradd`` makes one by default (Debian: a home every account can read;
-    the administrator's commands make it private), with a password for the hub's log-in (PAM)."""
+    the administrator's commands make it private), with a password for the hub's log-in (PAM).
+    ``made(name)`` is called as soon as the account exists (to remove it whatever happens next)."""
     subprocess.run(
         ["useradd", "--create-home", "--base-dir", str(homes), "--shell", "/bin/bash", name],
         check=True,
         capture_output=True,
         text=True,
     )
+    if made is not None:
+        made(name)
     password = secrets.token_urlsafe(12)
     subprocess.run(["chpasswd"], input=f"{name}:{password}\n", check=True, capture_output=True, text=True)
     return Account(name, password, homes / name)
 
 
 def processes_of(uid: int) -> list[int]:
+    """The live processes of ``uid`` (not zombies, which only wait for their parent to reap them)."""
     pids = []
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
             try:
-                if d.stat().st_uid == uid:
+                if d.stat().st_uid == uid and (d / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
                     pids.append(int(d.name))
-            except OSError:
+            except (OSError, IndexError):
                 pass
     return pids
 
 
-def remove_account(name: str) -> None:
-    """End what still runs as ``name`` (by process id), then remove the account and its home."""
-    try:
-        import pwd
+def end_processes(names: list[str], grace: float = 2) -> None:
+    """End every process of the accounts ``names`` (by process id): SIGTERM, then SIGKILL."""
+    import pwd
 
-        uid = pwd.getpwnam(name).pw_uid
-    except KeyError:
-        return
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        pids = processes_of(uid)
+    uids = []
+    for name in names:
+        try:
+            uids.append(pwd.getpwnam(name).pw_uid)
+        except KeyError:
+            pass
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
+        pids = [pid for uid in uids for pid in processes_of(uid)]
         for pid in pids:
             try:
                 os.kill(pid, sig)
             except ProcessLookupError:
                 pass
-        deadline = time.time() + 5
+        deadline = time.time() + wait
         while pids and time.time() < deadline:
-            pids = processes_of(uid)
             time.sleep(0.1)
+            pids = [pid for uid in uids for pid in processes_of(uid)]
+
+
+def remove_account(name: str) -> None:
+    """End what still runs as ``name``, then remove the account and its home."""
+    end_processes([name])
     subprocess.run(["userdel", "--remove", "--force", name], capture_output=True)
 
 

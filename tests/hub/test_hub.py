@@ -49,12 +49,12 @@ import nbformat
 import pytest
 
 from tests.hub import deps
-from tests.hub.hub import Account, Hub, create_account, remove_account
+from tests.hub.hub import Account, Hub, create_account, end_processes, remove_account
 from tests.mutants import catalogue
 from tests.nbharness import COURSE_ID, ROOT, filled_in, graded_test_cells, nbmeta
 
 WEEK = "week01"
-HOW = "as root on Linux after `make hub-deps` (`.ci/run` does both)"
+HOW = "it runs as root on Linux after `make hub-deps`; .ci/run does both"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = [
     "--no-sandbox",
@@ -89,9 +89,9 @@ def why_not() -> str | None:
             return f"the hub test needs `{tool}`"
     missing = deps.installed()
     if missing:
-        return f"{missing}: run `make hub-deps`"
+        return missing
     if CHROMIUM is None:
-        return "the hub test needs Debian's chromium (`apt-get install chromium`; .ci/run does it)"
+        return "the hub test needs Debian's chromium (`apt-get install chromium`)"
     for path in (deps.base_python(deps.HUB_VENV), deps.HUB_VENV / "bin" / "python"):
         where = deps.blocked(path)
         if where is not None:
@@ -169,10 +169,10 @@ class Deployment:
         state.mkdir(mode=0o700)
         self.hub = Hub(state, self.names, self._hub_config())
         stack.callback(self.hub.stop)
+        stack.callback(end_processes, self.names)  # first: the servers and kernels, all at once
 
     def _account(self, name: str, homes: Path) -> Account:
-        self.stack.callback(remove_account, name)
-        return create_account(name, homes)
+        return create_account(name, homes, made=lambda n: self.stack.callback(remove_account, n))
 
     @property
     def names(self) -> list[str]:
@@ -261,7 +261,7 @@ class Deployment:
 def deployment():
     reason = why_not()
     if reason:
-        pytest.skip(f"{reason}; run it {HOW}")
+        pytest.skip(f"{reason} ({HOW})")
     with ExitStack() as stack:
         top = Path(tempfile.mkdtemp(prefix="llm-course-hub-", dir="/tmp"))
         stack.callback(shutil.rmtree, top, ignore_errors=True)
@@ -275,8 +275,10 @@ def browser():
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
+        try:
+            yield b
+        finally:
+            b.close()
 
 
 # ------------------------------------------------------------------------------ people
