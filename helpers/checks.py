@@ -176,6 +176,20 @@ def check_raises(fn: Callable, exc: type = Exception, name: str = "the call", hi
     raise AssertionError  # unreachable; keeps type checkers happy
 
 
+def quietly(fn: Callable, *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` with Python warnings silenced, returning what it returns.
+
+    nbgrader scores a graded test cell 0 when it writes anything on stderr, so a test cell calls a
+    learner's function through this where correct code may warn harmlessly (``float()`` of a loss
+    that requires grad, numpy's copy deprecation for ``np.array(tensor)``); errors still propagate.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
 def passed(what: str) -> None:
     """The line a test cell prints when the visible checks pass."""
     print(f"✓ {what}: the visible checks pass.")

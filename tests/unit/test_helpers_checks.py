@@ -71,3 +71,18 @@ def test_check_raises_and_check():
 def test_passed_prints(capsys):
     g.passed("f")
     assert "f: the visible checks pass" in capsys.readouterr().out
+
+
+def test_quietly_silences_warnings_only(capsys):
+    import warnings
+
+    def noisy(x):
+        warnings.warn("harmless", UserWarning, stacklevel=2)
+        return x + 1
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        assert g.quietly(noisy, 1) == 2
+    assert not seen
+    with pytest.raises(ZeroDivisionError):
+        g.quietly(lambda: 1 / 0)
