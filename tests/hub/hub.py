@@ -4,8 +4,10 @@ log-in, local-process spawner; and what the test needs to act as a person throug
 
 The test talks to the hub as a person does, in the browser (test_hub.py). What a browser cannot
 say directly (what a kernel prints, what a terminal command exits with) it asks the person's own
-server through the hub with a service token that may only use servers (``access:servers``): every
-file read, kernel and terminal command then runs as that person, in their server's environment.
+server through the hub's proxy with a service token (the hub's role for it: use, start and stop
+servers, read the user list): every file saved, kernel and terminal command then runs as that
+person, in their server's environment. A terminal is the endpoint JupyterLab's Terminal uses (its
+websocket), typed into by the test instead of by a person in Chromium.
 """
 
 from __future__ import annotations
