@@ -76,7 +76,7 @@ ANSWER_GOOD = (
 ANSWER_WEAK = "The perceptron is too simple for XOR."
 
 # measured on 2 cores: 58 s with the CPU to itself, 103 s beside two CPU-bound processes (as beside two
-# other xdist workers); 63-70 CPU seconds in all (hub, servers, kernels, grading, Chromium)
+# other xdist workers); 63-84 CPU seconds in all over six runs (hub, servers, kernels, grading, Chromium)
 pytestmark = [pytest.mark.slow, pytest.mark.cost(100)]
 
 
