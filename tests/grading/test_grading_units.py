@@ -110,6 +110,10 @@ def test_without_bubblewrap_autograde_stops_and_says_how(monkeypatch, tmp_path):
 
 def test_sandbox_command_hides_the_secrets(tmp_path):
     course = Course(tmp_path / "course")
+    # the roster and an exported grade sheet an instructor keeps beside the course: names, emails, grades
+    course.root.mkdir(parents=True)
+    for name in ("roster.csv", "grades.csv"):
+        (course.root / name).write_text("id,first_name,last_name,email\n")
     spec = {
         "scratch": str(tmp_path / "scratch"),
         "ipc": str(tmp_path / "scratch" / "ipc"),
@@ -126,6 +130,9 @@ def test_sandbox_command_hides_the_secrets(tmp_path):
     for secret in (course.root / "solutions", ROOT / "solutions"):
         i = argv.index(str(secret))
         assert argv[i - 1] == "--tmpfs", argv[i - 2 : i + 1]
+    for secret in (course.root / "roster.csv", course.root / "grades.csv"):
+        i = argv.index(str(secret))
+        assert argv[i - 2 : i] == ["--ro-bind", "/dev/null"], argv[i - 2 : i + 1]
     assert argv[argv.index("--chdir") + 1] == cwd
     assert argv[argv.index(cwd) - 2] == "--bind"  # the scratch copy is mounted where the kernel works
     assert "JPY_PARENT_PID" in argv

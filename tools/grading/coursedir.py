@@ -71,8 +71,11 @@ class Course:
                     "gradebook.db",
                     "tests",
                     ".git",
+                    "runs",  # the instructor's own checkpoints: grading must not depend on them
                 )
             ]
+            # the roster (names, emails) and exported grades an instructor keeps beside the course
+            out += sorted(base.glob("*.csv"))
         out += [self.exchange(), self.exchange_cache()]
         if self.gradebook_file() is not None:
             out.append(self.gradebook_file())

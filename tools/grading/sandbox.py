@@ -6,8 +6,9 @@ A kernel that runs a learner's code sees:
   paths work), a home folder, and the folder of its own kernel sockets;
 - an empty private ``/tmp``, ``/var/tmp`` and ``/dev/shm``; its own process namespace;
 - none of the course's secrets: ``solutions/``, ``source/``, ``submitted/``, ``autograded/``,
-  ``feedback/``, ``downloaded/``, ``.grading/``, the gradebook, the exchange, ``tests/`` and
-  ``.git`` are replaced by empty folders (files by an empty file), in the course directory and
+  ``feedback/``, ``downloaded/``, ``.grading/``, the gradebook, the exchange, ``tests/``,
+  ``.git``, ``runs/`` and the ``*.csv`` files at the top (the roster, exported grades) are
+  replaced by empty folders (files by an empty file), in the course directory and
   in the repository the grading tools run from; the home folder too, unless the course or its
   Python lives inside it;
 - no network at all (a network namespace of its own: its loopback is not the host's); it talks
