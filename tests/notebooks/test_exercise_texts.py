@@ -102,3 +102,59 @@ def test_the_rule_sees_a_quoted_line():
         0
     ].source = "Open it read-only.\n<details><summary>Hint 1</summary>look up `np.memmap` and its `mode`</details>"
     assert quoted_lines(nb) == {}
+
+
+def solutions_in_visible_tests(nb) -> dict[str, list[str]]:
+    """{exercise: its solution lines (12+ characters) that a visible test cell spells out}: a test
+    that rebuilds an exercise's answer in plain sight hands it to the learner."""
+    from tools.notebook_markers import HID_BEGIN, HID_END, split_regions
+
+    shown: set[str] = set()
+    for c in nb.cells:
+        if is_test_cell(c):
+            _hidden, outside = split_regions(c.source, HID_BEGIN, HID_END)
+            shown.update(_squash(line) for line in outside)
+    found = {}
+    for c in nb.cells:
+        if not is_solution_cell(c):
+            continue
+        lines = {_squash(l) for l in region_lines(c.source, SOL_BEGIN, SOL_END) if not l.startswith("#")}
+        lines = {l for l in lines if len(l) >= MIN_CHARS}
+        hits = sorted(lines & shown)
+        if hits and (len(hits) >= 3 or len(hits) * 2 >= len(lines)):
+            found[grade_id(c)] = hits
+    return found
+
+
+@pytest.mark.parametrize("path", solution_notebooks(), ids=lambda p: f"{p.parent.name}-{p.stem}")
+def test_visible_tests_do_not_spell_out_an_answer(path):
+    nb = nbformat.read(str(path), as_version=4)
+    found = solutions_in_visible_tests(nb)
+    assert not found, (
+        f"{path.parent.name}/{path.name}: visible test cells spell out answers (compare with a torch function, "
+        "a hidden-region reference or fixed numbers instead): " + "; ".join(f"{ex}: {h[:3]}" for ex, h in found.items())
+    )
+
+
+def test_the_rule_sees_an_answer_in_a_visible_test():
+    body = [
+        "w = q @ k.transpose(-2, -1) / math.sqrt(d)",
+        "w = w.masked_fill(~mask, float('-inf'))",
+        "w = w.softmax(-1)",
+    ]
+    sol = (
+        "def attend(q, k, mask, d):\n    ### BEGIN SOLUTION\n"
+        + "".join(f"    {b}\n" for b in body)
+        + "    return w\n    ### END SOLUTION\n"
+    )
+    test = (
+        "\n".join(body) + "\ncheck_close(attend(q, k, mask, d), w)\n### BEGIN HIDDEN TESTS\npass\n### END HIDDEN TESTS"
+    )
+    cells = [
+        nbformat.v4.new_code_cell(sol, metadata={"nbgrader": {"solution": True, "grade_id": "attend"}}),
+        nbformat.v4.new_code_cell(test, metadata={"nbgrader": {"grade": True, "grade_id": "test_attend", "points": 1}}),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    assert list(solutions_in_visible_tests(nb)) == ["attend"]
+    cells[1].source = "check_close(attend(q, k, mask, d), F.scaled_dot_product_attention(q, k, v))"
+    assert solutions_in_visible_tests(nb) == {}
