@@ -60,30 +60,6 @@ MUTANTS = [
     ),
     Mutant(
         "get_batch",
-        "no check for a text no longer than block_size",
-        edit(
-            """
-            if len(data) <= block_size:
-                raise ValueError(f"data has {len(data)} tokens; need more than block_size={block_size}")
-            """,
-            "",
-        ),
-        visible=True,
-        learner=True,
-    ),
-    Mutant(
-        "get_batch",
-        "y from windows drawn separately",
-        edit(
-            "y = torch.stack([data[i + 1:i + block_size + 1] for i in ix])",
-            "iy = torch.randint(len(data) - block_size, (batch_size,), generator=generator)\n"
-            "y = torch.stack([data[i + 1:i + block_size + 1] for i in iy])",
-        ),
-        visible=True,
-        learner=True,
-    ),
-    Mutant(
-        "get_batch",
         "starts from torch.rand, scaled and floored (the right range, not the reference's draws)",
         edit(_RANDINT, "ix = (torch.rand(batch_size, generator=generator) * (len(data) - block_size)).long()"),
         visible=False,
@@ -93,14 +69,6 @@ MUTANTS = [
         "build_vocab",
         "not sorted: a set's order",
         edit("itos = sorted(set(text))", "itos = list(set(text))"),
-        visible=True,
-        learner=True,
-        names_it="sorted",
-    ),
-    Mutant(
-        "build_vocab",
-        "the order of first appearance",
-        edit("itos = sorted(set(text))", "itos = list(dict.fromkeys(text))"),
         visible=True,
         learner=True,
         names_it="sorted",
@@ -137,13 +105,6 @@ MUTANTS = [
     ),
     Mutant(
         "build_vocab",
-        "ids start at 1",
-        edit("stoi = {ch: i for i, ch in enumerate(itos)}", "stoi = {ch: i for i, ch in enumerate(itos, start=1)}"),
-        visible=True,
-        learner=True,
-    ),
-    Mutant(
-        "build_vocab",
         "the course's reference, imported",
         "from helpers.reference.text import build_vocab\n",
         visible=False,
@@ -167,34 +128,11 @@ MUTANTS = [
     ),
     Mutant(
         "encode_decode",
-        "unknown characters mapped to id 0",
-        edit(
-            """
-            if ch not in stoi:
-                raise KeyError(f"character {ch!r} is not in the vocabulary")
-            out.append(stoi[ch])
-            """,
-            "out.append(stoi.get(ch, 0))",
-        ),
-        visible=True,
-        learner=True,
-        names_it="never skip",
-    ),
-    Mutant(
-        "encode_decode",
         "encode returns a tensor",
         edit("return out", "return torch.tensor(out)"),
         visible=True,
         learner=True,
         names_it="should return a list",
-    ),
-    Mutant(
-        "encode_decode",
-        "the KeyError does not say which character",
-        edit('raise KeyError(f"character {ch!r} is not in the vocabulary")', 'raise KeyError("unknown character")'),
-        visible=True,
-        learner=True,
-        names_it="name the unknown character",
     ),
     Mutant(
         "encode_decode",
@@ -250,32 +188,6 @@ MUTANTS = [
         visible=True,
         learner=True,
         names_it="1/sqrt(hidden_size)",
-    ),
-    Mutant(
-        "RNNCell",
-        "standard normal initialisation (torch.randn)",
-        edit(
-            _UNIFORM,
-            """
-            self.weight_ih = nn.Parameter(torch.randn(hidden_size, input_size))
-            self.weight_hh = nn.Parameter(torch.randn(hidden_size, hidden_size))
-            self.bias_ih = nn.Parameter(torch.randn(hidden_size))
-            self.bias_hh = nn.Parameter(torch.randn(hidden_size))
-            """,
-        ),
-        visible=True,
-        learner=True,
-        names_it="should lie in",
-    ),
-    Mutant(
-        "RNNCell",
-        "sigmoid instead of tanh",
-        edit(
-            "return torch.tanh(x @ self.weight_ih.T + self.bias_ih + h @ self.weight_hh.T + self.bias_hh)",
-            "return torch.sigmoid(x @ self.weight_ih.T + self.bias_ih + h @ self.weight_hh.T + self.bias_hh)",
-        ),
-        visible=True,
-        learner=True,
     ),
     Mutant(
         "RNNCell",
@@ -336,18 +248,6 @@ class RNNCell(nn.RNNCell):
         visible=True,
         learner=True,
         names_it="was modified",
-    ),
-    Mutant(
-        "rnn_step",
-        "the tanh's derivative from the pre-activation (1 - a²)",
-        edit(
-            "h = np.tanh(x @ Wx + h_prev @ Wh + b)",
-            "a = x @ Wx + h_prev @ Wh + b\nh = np.tanh(a)",
-            "cache = (x, h_prev, Wx, Wh, h)",
-            "cache = (x, h_prev, Wx, Wh, a)",
-        ),
-        visible=True,
-        learner=True,
     ),
     Mutant(
         "rnn_step",
@@ -421,23 +321,6 @@ class RNNCell(nn.RNNCell):
     ),
     Mutant(
         "rnn_forward_backward",
-        "every step starts from h0",
-        edit(
-            "h_t, cache_t = rnn_step_forward(x[:, t], h_t, Wx, Wh, b)",
-            "h_t, cache_t = rnn_step_forward(x[:, t], h0, Wx, Wh, b)",
-        ),
-        visible=True,
-        learner=True,
-    ),
-    Mutant(
-        "rnn_forward_backward",
-        "the backward loop runs forwards in time",
-        edit("for t in reversed(range(T)):", "for t in range(T):"),
-        visible=True,
-        learner=True,
-    ),
-    Mutant(
-        "rnn_forward_backward",
         "h allocated as float64 whatever the inputs' dtype",
         edit("h = np.zeros((N, T, h0.shape[1]), dtype=np.result_type(x, h0, Wx))", "h = np.zeros((N, T, h0.shape[1]))"),
         visible=False,
@@ -480,20 +363,6 @@ class RNNCell(nn.RNNCell):
         visible=True,
         learner=True,
         names_it="(N, T, V)",
-    ),
-    Mutant(
-        "CharRNN",
-        "batch and time swapped when reading the embeddings (x[t])",
-        edit("h = self.cell(x[:, t], h)", "h = self.cell(x[t], h)"),
-        visible=True,
-        learner=True,
-    ),
-    Mutant(
-        "CharRNN",
-        "a zero state of the embedding's size",
-        edit("h = x.new_zeros(N, self.hidden_size)", "h = x.new_zeros(N, x.shape[-1])"),
-        visible=True,
-        learner=True,
     ),
     Mutant(
         "CharRNN",
@@ -602,23 +471,6 @@ class RNNCell(nn.RNNCell):
     ),
     Mutant(
         "tbptt_step",
-        "clips after the optimizer step (too late)",
-        edit(
-            """
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            """,
-            """
-            optimizer.step()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            """,
-        ),
-        visible=True,
-        learner=True,
-        names_it="clip the gradient norm",
-    ),
-    Mutant(
-        "tbptt_step",
         "the loss returned as a tensor",
         edit("return loss.item(), h_last.detach()", "return loss.detach(), h_last.detach()"),
         visible=True,
@@ -632,16 +484,6 @@ class RNNCell(nn.RNNCell):
         visible=True,
         learner=True,
         names_it="state passed in",
-    ),
-    Mutant(
-        "tbptt_step",
-        "the loss summed over the positions",
-        edit(
-            "loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))",
-            'loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), reduction="sum")',
-        ),
-        visible=True,
-        learner=True,
     ),
     Mutant(
         "tbptt_step",
@@ -663,17 +505,6 @@ class RNNCell(nn.RNNCell):
         visible=True,
         learner=True,
         names_it="carry the state",
-    ),
-    Mutant(
-        "sample",
-        "the whole sequence fed again at every step, with the state",
-        edit(
-            "logits, h = model(torch.tensor([[nxt]], device=device), h)",
-            "logits, h = model(torch.tensor([out], device=device), h)",
-        ),
-        visible=True,
-        learner=True,
-        names_it="feed the prompt once",
     ),
     Mutant(
         "sample",
@@ -701,14 +532,6 @@ class RNNCell(nn.RNNCell):
         visible=True,
         learner=True,
         names_it="generator=generator",
-    ),
-    Mutant(
-        "sample",
-        "returns only the new ids",
-        edit("return out", "return out[len(prompt_ids):]"),
-        visible=True,
-        learner=True,
-        names_it="the prompt followed by",
     ),
     Mutant(
         "sample",
