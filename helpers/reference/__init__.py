@@ -29,6 +29,7 @@ ANSWERS: dict[str, int] = {
     "lora": 10,  # LoRALinear
     "instruct": 10,  # instruction_example (mask_prompt), replay_loss; task data as in helpers.finetuning
     "safety": 10,  # memorization_rate (memorization_share), exposure, flag_toxic (flag_words)
+    "posttraining": 11,  # render_chat, sequence_logprob, chat, dpo_loss, group_advantages, policy_gradient_loss
 }
 
 
