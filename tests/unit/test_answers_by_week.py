@@ -120,6 +120,7 @@ CALL_TIME_IMPORTS = {
     ("helpers.cli.generate", "quantize"),  # week 9 too (--int8): needed exactly where sampling is (covered)
     ("helpers.finetuning", "gpt"),  # week 8: used by week 10 only
     ("helpers.finetuning", "checkpoint"),  # week 4: likewise
+    ("helpers.cli.chat", "posttraining"),  # week 11: a week-11 kit lacks it; the tool says so on one line (tested)
 }
 
 
