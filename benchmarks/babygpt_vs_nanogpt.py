@@ -71,7 +71,25 @@ PRESETS = {
         eval_batch_size=64,
         beta2=0.99,
     ),
+    # the capstone's modern block (RMSNorm, rotary embeddings, SwiGLU; helpers.reference.capstone) with Muon
+    # on the blocks' matrices (lr 0.02) and AdamW on the embedding and norms, otherwise the tuned preset
+    "modern": dict(
+        n_layer=2,
+        n_head=4,
+        n_embd=128,
+        block_size=64,
+        batch_size=32,
+        lr=6e-3,
+        min_lr=6e-4,
+        warmup_steps=50,
+        decay_steps=0,
+        eval_every=50,
+        eval_batches=8,
+        eval_batch_size=64,
+        beta2=0.99,
+    ),
 }
+MODELS = {"nanogpt": "gpt", "tuned": "gpt", "modern": "modern"}
 
 
 def load_load() -> str:
@@ -113,6 +131,19 @@ def parse_args(argv=None):
             default=None,
             help="override the preset (decay_steps 0: cosine over the time budget)",
         )
+    p.add_argument(
+        "--model",
+        choices=["gpt", "modern"],
+        default=None,
+        help="week 8's GPT or the capstone's ModernGPT (default: the preset's)",
+    )
+    p.add_argument(
+        "--muon",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="Muon for the blocks' matrices (default: with the modern model)",
+    )
+    p.add_argument("--muon-lr", type=float, default=0.02, help="Muon's peak learning rate (follows the same schedule)")
     p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's choice)")
     p.add_argument("--compile", action="store_true", help="torch.compile the model (compile time counts)")
     p.add_argument("--bf16", action="store_true", help="bfloat16 autocast for the forward pass")
@@ -139,6 +170,8 @@ def parse_args(argv=None):
         if getattr(args, k) is None:
             setattr(args, k, v)
     args.label = args.label or args.preset
+    args.model = args.model or MODELS[args.preset]
+    args.muon = (args.model == "modern") if args.muon is None else args.muon
     return args
 
 
@@ -189,16 +222,42 @@ def main(argv=None) -> dict:
         n_embd=args.n_embd,
         dropout=0.0,
     )
-    model = GPT(cfg)
+    if args.model == "modern":
+        from helpers.reference.capstone import ModernConfig, ModernGPT
+
+        model = ModernGPT(
+            ModernConfig(
+                vocab_size=len(itos),
+                block_size=args.block_size,
+                n_layer=args.n_layer,
+                n_head=args.n_head,
+                n_embd=args.n_embd,
+            )
+        )
+    else:
+        model = GPT(cfg)
     if args.fused_norm:
         fuse_layer_norms(model)
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    optimizer = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=args.lr,
-        betas=(0.9, args.beta2),
-    )
+    optimizers = []
+    if args.muon:
+        from helpers.reference.capstone import Muon, split_parameters
+
+        matrices, rest = split_parameters(model)
+        optimizers.append(Muon(matrices, lr=args.muon_lr, momentum=0.95))
+        optimizers.append(torch.optim.AdamW(rest, lr=args.lr, betas=(0.9, args.beta2), weight_decay=0.0))
+    else:
+        decay = [p for p in model.parameters() if p.dim() >= 2]
+        no_decay = [p for p in model.parameters() if p.dim() < 2]
+        optimizers.append(
+            torch.optim.AdamW(
+                [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+                lr=args.lr,
+                betas=(0.9, args.beta2),
+            )
+        )
+    for opt in optimizers:
+        for group in opt.param_groups:
+            group["base_lr"] = group["lr"]
     fwd = torch.compile(model) if args.compile else model
     budget = args.minutes * 60.0
 
@@ -242,15 +301,18 @@ def main(argv=None) -> dict:
         if elapsed >= budget:
             break
         lr = lr_at(step, elapsed)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
+        for opt in optimizers:  # every group follows the schedule relative to its own peak
+            for group in opt.param_groups:
+                group["lr"] = group["base_lr"] * lr / args.lr
         x, y = get_batch(train_data, args.block_size, args.batch_size, g)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
             _, loss = fwd(x, y)
-        optimizer.zero_grad(set_to_none=True)
+        for opt in optimizers:
+            opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
+        for opt in optimizers:
+            opt.step()
         step += 1
         if step % args.eval_every == 0:
             t0 = time.perf_counter()
@@ -293,6 +355,8 @@ def main(argv=None) -> dict:
             "bf16": args.bf16,
             "fused_norm": args.fused_norm,
             "threads": torch.get_num_threads(),
+            "model": args.model,
+            "muon": args.muon,
         },
         "load_start": load_start,
         "load_end": load_load(),
@@ -348,7 +412,8 @@ def write_report(base: Path, result: dict | None = None) -> None:
             f"{c['n_layer']}L/{c['n_head']}H/{c['n_embd']}, B{c['batch_size']}×{c['block_size']}, lr {c['lr']:g}, "
             f"eval {c['eval_batches']}×{c['eval_batch_size']}/{c['eval_every']} steps"
             f"{', compile' if c.get('compile') else ''}{', bf16' if c.get('bf16') else ''}"
-            f"{', fused LayerNorm' if c.get('fused_norm') else ''}, {c.get('threads')} thr"
+            f"{', fused LayerNorm' if c.get('fused_norm') else ''}"
+            f"{', modern block' if c.get('model') == 'modern' else ''}{', Muon' if c.get('muon') else ''}, {c.get('threads')} thr"
         )
         lines.append(
             f"| {r['label']} | {r['minutes']:g} min | {r['steps_per_s']} | "
