@@ -137,9 +137,7 @@ def main(argv=None) -> int:
             ap.error(f"no solution notebooks for {args.weeks}")
     OUT.mkdir(exist_ok=True)
     json_path = OUT / "results.json"
-    results = json.loads(json_path.read_text()) if json_path.exists() else {}
-    results.setdefault("notebooks", {})
-    results["machine"] = machine()
+    info = machine()
     failed = 0
     for path in paths:
         print(f"running {path.relative_to(ROOT)} in full mode ...", flush=True)
@@ -147,11 +145,14 @@ def main(argv=None) -> int:
         r = run_notebook(path, args.timeout, args.save_dir)
         r["date"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         r["load_average_before"], r["load_average_after"] = before, load_average()
-        results["notebooks"][r["notebook"]] = r
         failed += not r["ok"]
         print(f"  {r['seconds']} s, {'ok' if r['ok'] else 'ERRORS'}: {r['figures']}", flush=True)
         for e in r["errors"]:
             print("   ", e)
+        # read the file again just before writing: another run may have added its rows meanwhile
+        results = json.loads(json_path.read_text()) if json_path.exists() else {}
+        results.setdefault("notebooks", {})[r["notebook"]] = r
+        results["machine"] = info
         results["updated"] = r["date"]
         json_path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
         (OUT / "results.md").write_text(write_table(results))
