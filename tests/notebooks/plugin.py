@@ -51,6 +51,7 @@ NOTEBOOK_COST = {
     "week08": 110,
     "week09": 90,
     "week10": 100,
+    "week11": 120,
 }
 UNKNOWN_NOTEBOOK_COST = 60
 EXECUTIONS = 3.5  # measured: week 1 round trip 170 s vs 48 s for its shared run and mutants (load 8-11)
