@@ -67,8 +67,32 @@ MUTANTS = [
     ),
     Mutant(
         "make_xor",
+        "the four corners in turn, not drawn (only the noise is random)",
+        edit(
+            "corners = rng.choice([-1.0, 1.0], size=(n, 2))",
+            "corners = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]])[np.arange(n) % 4]",
+        ),
+        visible=True,
+        learner=True,
+        names_it="draw the corners at random",
+    ),
+    Mutant(
+        "make_xor",
         "always seed 0",
         edit("rng = np.random.default_rng(seed)", "rng = np.random.default_rng(0)"),
+        visible=True,
+    ),
+    Mutant(
+        "make_xor",
+        "another default n (100, not 200)",
+        """
+def make_xor(n=100, noise=0.1, seed=0):
+    rng = np.random.default_rng(seed)
+    corners = rng.choice([-1.0, 1.0], size=(n, 2))
+    y = np.where(corners[:, 0] * corners[:, 1] > 0, -1, 1).astype(np.int64)
+    X = corners + noise * rng.standard_normal((n, 2))
+    return X, y
+""",
         visible=False,
     ),
     # ------------------------------------------------------------------ perceptron_predict
@@ -117,12 +141,31 @@ MUTANTS = [
     ),
     Mutant(
         "perceptron_predict",
+        "a Python list of labels",
+        edit(
+            "return np.where(scores >= 0, 1, -1).astype(np.int64)",
+            "return [1 if s >= 0 else -1 for s in scores]",
+        ),
+        visible=True,
+        learner=True,
+        names_it="numpy array",
+    ),
+    Mutant(
+        "perceptron_predict",
+        "0/1 labels from the comparison",
+        edit("return np.where(scores >= 0, 1, -1).astype(np.int64)", "return (scores >= 0).astype(np.int64)"),
+        visible=True,
+        learner=True,
+        names_it="0/1 integers",
+    ),
+    Mutant(
+        "perceptron_predict",
         "hard-coded visible answer",
         """
 def perceptron_predict(X, w, b):
     X = np.asarray(X)
     if X.shape == (2, 2):
-        return np.array([1, 1])
+        return np.array([1, 1]) if b == 0 else np.array([-1, -1])
     return np.array([1, -1, 1])
 """,
         visible=False,
@@ -183,6 +226,25 @@ def perceptron_predict(X, w, b):
         edit("b = b + lr * yi", ""),
         visible=True,
         learner=True,
+    ),
+    Mutant(
+        "perceptron_fit",
+        "one epoch too few (range(1, epochs))",
+        edit("for _ in range(epochs):", "for _ in range(1, epochs):"),
+        visible=True,
+        learner=True,
+        names_it="range(1, epochs)",
+    ),
+    Mutant(
+        "perceptron_fit",
+        "accuracy measured with np.sign (a score of 0 counts as wrong)",
+        edit(
+            "history.append(float(np.mean(np.where(X @ w + b >= 0, 1, -1) == y)))",
+            "history.append(float(np.mean(np.sign(X @ w + b) == y)))",
+        ),
+        visible=True,
+        learner=True,
+        names_it="not with np.sign",
     ),
     Mutant(
         "perceptron_fit",
@@ -250,6 +312,20 @@ def xor_features(X):
         visible=True,
         learner=True,
         names_it="ValueError",
+    ),
+    Mutant(
+        "xor_features",
+        "checks only the last axis: a single point (2,) or an (N, 2, 2) array passes",
+        """
+def xor_features(X):
+    X = np.asarray(X, dtype=float)
+    if X.shape[-1] != 2:
+        raise ValueError(f"xor_features needs 2 columns, got shape {X.shape}")
+    return np.concatenate([X, X[..., :1] * X[..., 1:]], axis=-1)
+""",
+        visible=True,
+        learner=True,
+        names_it="X.ndim == 2",
     ),
     Mutant(
         "xor_features",
