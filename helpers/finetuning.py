@@ -1,14 +1,21 @@
-"""Given code of week 10 (no graded answer lives here): the base model, instruction-task data,
-exact-match evaluation, LoRA plumbing and canary scoring that the week's two notebooks use.
+"""Given code of week 10 (no graded answer lives here): the stand-in base model, instruction-task
+data, exact-match evaluation, bits per character, LoRA plumbing and canary scoring that part 2
+(``finetuning_and_safety.ipynb``) uses, on whatever tokens its model reads.
+
+Part 2 fine-tunes the learner's capstone model (BPE tokens, loaded with
+``helpers.model_io.load_capstone``); without one it uses a stand-in, week 8's GPT on characters
+(``load_or_train_base``). Every function here works through a tokenizer's ``encode`` / ``decode``,
+so the same code serves both.
 
 Everything a learner writes that week (the tokenizers, the token pipeline, ``LoRALinear``, the
 prompt mask, the replay loss, the exposure, the n-gram and word-list measures) is *passed in*
 to these functions, never defined here: ``exact_match_accuracy(..., make_pair=instruction_example)``,
 ``apply_lora(model, lora_class=LoRALinear)``. The reference answers are in ``helpers.reference``.
 
-    base, info = load_or_train_base(data)          # week 8/9/10 checkpoint if good enough, else trains
+    cap = load_capstone(stand_in=...)                 # the capstone model, or a stand-in
     examples = make_examples(select_lines(text), 300, seed=0)
-    acc = exact_match_accuracy(model, examples, data.encode, make_pair=instruction_example)
+    acc = exact_match_accuracy(model, examples, tok.encode, make_pair=instruction_example)
+    bpc = text_bits_per_char(model, tok.encode(val_text), len(val_text))
 """
 
 from __future__ import annotations
@@ -212,8 +219,11 @@ def task_answer(task: str, line: str) -> str:
 
 
 def format_prompt(task: str, line: str) -> str:
+    """``"task: line\nanswer:"``. The space before the answer belongs to the answer (``make_example``):
+    a BPE tokenizer joins a space to the word after it (``" light"`` is one piece), so a prompt that
+    ended in a space would leave a lone space token the model never saw before a word in pretraining."""
     task_answer(task, "")  # validates the task name
-    return f"{task}: {line}\nanswer: "
+    return f"{task}: {line}\nanswer:"
 
 
 @dataclass(frozen=True)
@@ -221,7 +231,7 @@ class Example:
     task: str
     line: str
     prompt: str
-    answer: str  # includes the final newline that ends the answer
+    answer: str  # a space, the answer, and the final newline that ends it
 
     @property
     def text(self) -> str:
@@ -229,7 +239,7 @@ class Example:
 
 
 def make_example(task: str, line: str) -> Example:
-    return Example(task, line, format_prompt(task, line), task_answer(task, line) + END)
+    return Example(task, line, format_prompt(task, line), " " + task_answer(task, line) + END)
 
 
 def select_lines(text: str, min_chars: int = 12, max_chars: int = 32, min_words: int = 2) -> list[str]:
@@ -448,19 +458,83 @@ def sequence_logprobs(
     device: str | torch.device = "cpu",
     batch_size: int = 256,
 ) -> list[float]:
-    """log p(continuation | context) in nats for each continuation (all of the same length)."""
+    """log p(continuation | context) in nats for each continuation, in order (teacher forcing: one
+    forward pass per batch of continuations of the same length; a BPE tokenizer may give candidates
+    of one form different lengths). The context's start is cut to the model's ``block_size``."""
     was_training = model.training
     model.eval()
     block = model.config.block_size
-    out: list[float] = []
-    for start in range(0, len(continuations), batch_size):
-        conts = continuations[start : start + batch_size]
-        n = len(conts[0])
-        ids = torch.tensor([list(context_ids) + list(c) for c in conts], dtype=torch.long, device=device)
-        ids = ids[:, -(block + 1) :]
-        logits = model(ids[:, :-1])[0]
-        logp = F.log_softmax(logits.float(), dim=-1)[:, -n:]  # (B, n, V)
-        target = ids[:, -n:]
-        out.extend(logp.gather(2, target[..., None]).squeeze(-1).sum(1).tolist())
+    out: list[float | None] = [None] * len(continuations)
+    by_length: dict[int, list[int]] = {}
+    for i, c in enumerate(continuations):
+        if len(c) == 0:
+            raise ValueError(f"continuation {i} is empty")
+        if len(c) > block:
+            raise ValueError(f"continuation {i} has {len(c)} tokens, more than block_size={block}")
+        by_length.setdefault(len(c), []).append(i)
+    for n, order in by_length.items():
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            ids = torch.tensor(
+                [list(context_ids) + list(continuations[i]) for i in chunk], dtype=torch.long, device=device
+            )
+            ids = ids[:, -(block + 1) :]
+            out_ = model(ids[:, :-1])
+            logits = out_[0] if isinstance(out_, tuple) else out_
+            logp = F.log_softmax(logits.float(), dim=-1)[:, -n:]  # (B, n, V)
+            target = ids[:, -n:]
+            for i, v in zip(chunk, logp.gather(2, target[..., None]).squeeze(-1).sum(1).tolist()):
+                out[i] = v
     model.train(was_training)
-    return out
+    return [float(v) for v in out]
+
+
+# ------------------------------------------------------------------ bits per character
+
+
+@torch.no_grad()
+def text_bits_per_char(
+    model: nn.Module,
+    ids: Sequence[int] | torch.Tensor,
+    n_chars: int,
+    batch_size: int = 32,
+    device: str | torch.device = "cpu",
+) -> float:
+    """Bits per character of ``model`` on a text: ``ids`` are its tokens (any tokenizer) and
+    ``n_chars`` the characters they spell after the first token (the first token is never
+    predicted). Every token after the first is scored once, in consecutive windows of the model's
+    ``block_size`` (each window starts without context, as in training).
+
+    Total information = the summed negative log-likelihood in nats; divided by ln 2 for bits and by
+    the characters, it compares models whatever their tokens: a character model and a BPE model
+    score the same text on the same scale."""
+    ids = torch.as_tensor(ids, dtype=torch.long).flatten()
+    if len(ids) < 2 or n_chars <= 0:
+        raise ValueError("text_bits_per_char needs at least two tokens and a positive number of characters")
+    was_training = model.training
+    model.eval()
+    T, n = model.config.block_size, len(ids) - 1
+    starts = list(range(0, n, T))
+    total = 0.0
+    full = [s for s in starts if s + T <= n]
+    for i in range(0, len(full), batch_size):
+        idx = torch.tensor(full[i : i + batch_size])[:, None] + torch.arange(T)  # (b, T)
+        out = model(ids[idx].to(device))
+        logits = out[0] if isinstance(out, tuple) else out
+        total += F.cross_entropy(
+            logits.float().reshape(-1, logits.size(-1)), ids[idx + 1].to(device).reshape(-1), reduction="sum"
+        ).item()
+    for s in (s for s in starts if s + T > n):  # the last, shorter window
+        out = model(ids[s:n][None].to(device))
+        logits = out[0] if isinstance(out, tuple) else out
+        total += F.cross_entropy(
+            logits.float().reshape(-1, logits.size(-1)), ids[s + 1 : n + 1].to(device), reduction="sum"
+        ).item()
+    model.train(was_training)
+    return total / (n_chars * math.log(2))
+
+
+def chars_after_first_token(decode: Callable[[Sequence[int]], str], ids: Sequence[int], text: str) -> int:
+    """The characters ``ids`` (the tokens of ``text``) spell after their first token: what
+    ``text_bits_per_char`` divides by."""
+    return len(text) - len(decode([int(ids[0])]))

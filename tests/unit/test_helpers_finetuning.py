@@ -28,13 +28,16 @@ def test_holds_no_graded_answer():
         "flag_toxic",
         "fit_power_law",
         "mask_prompt",
+        "bits_per_char",
     ]:
         assert not hasattr(ft, name), name
 
 
 def test_tasks_and_examples():
     ex = ft.make_example("last", "But soft, what light")
-    assert ex.prompt == "last: But soft, what light\nanswer: " and ex.answer == "light\n"
+    # the space before the answer belongs to the answer: a BPE tokenizer joins it to the word after it
+    assert ex.prompt == "last: But soft, what light\nanswer:" and ex.answer == " light\n"
+    assert ex.text == "last: But soft, what light\nanswer: light\n"
     assert ft.task_answer("upper", "a b") == "A B" and ft.task_answer("first", "a b") == "a"
     with pytest.raises(ValueError):
         ft.task_answer("sort", "a")
@@ -67,6 +70,16 @@ def test_lora_plumbing_and_canary_scoring():
     assert ft.merge_lora(m) == len(names)
     lps = ft.sequence_logprobs(m, [1, 2, 3], [[4, 5], [6, 7], [4, 5]])
     assert len(lps) == 3 and lps[0] == pytest.approx(lps[2]) and all(lp < 0 for lp in lps)
+    # continuations of different lengths (a BPE tokenizer can give them), in their order
+    mixed = ft.sequence_logprobs(m, [1, 2, 3], [[4, 5, 6], [4], [4, 5], [7]], batch_size=1)
+    one = lambda c: float(
+        F.log_softmax(m(torch.tensor([[1, 2, 3] + c[:-1]]))[0][0, -len(c) :].detach(), -1)
+        .gather(1, torch.tensor(c)[:, None])
+        .sum()
+    )  # noqa: E731
+    assert mixed == pytest.approx([one([4, 5, 6]), one([4]), one([4, 5]), one([7])], abs=1e-5)
+    with pytest.raises(ValueError):
+        ft.sequence_logprobs(m, [1], [[]])
     assert exposure(lps[0], lps[1:]) <= math.log2(3)
     text = ft.plant_canary("a\nb\nc", "SECRET", times=3, seed=0)
     assert text.split("\n").count("SECRET") == 3
@@ -94,3 +107,28 @@ def test_choose_num_threads(monkeypatch):
         assert ft.choose_num_threads() == 1 == torch.get_num_threads()
     finally:
         torch.set_num_threads(before)
+
+
+def test_text_bits_per_char_scores_every_token_once():
+    torch.manual_seed(0)
+    m = GPT(GPTConfig(vocab_size=12, block_size=4, n_layer=1, n_head=2, n_embd=8))
+    ids = torch.randint(12, (11,))
+    # windows [0:4], [4:8] and the last, shorter one [8:10] predict tokens 1..10, each once
+    nll = 0.0
+    for s, e in ((0, 4), (4, 8), (8, 10)):
+        logits = m(ids[s:e][None])[0][0]
+        nll += float(F.cross_entropy(logits, ids[s + 1 : e + 1], reduction="sum"))
+    assert ft.text_bits_per_char(m, ids, 25, batch_size=1) == pytest.approx(nll / (25 * math.log(2)), rel=1e-5)
+    assert ft.text_bits_per_char(m, ids.tolist(), 25) == pytest.approx(nll / (25 * math.log(2)), rel=1e-5)
+    assert m.training  # its mode is restored
+    with pytest.raises(ValueError):
+        ft.text_bits_per_char(m, [3], 5)
+
+
+def test_chars_after_first_token():
+    itos = list("ab c")
+    dec = lambda ids: "".join(itos[i] for i in ids)  # noqa: E731
+    assert ft.chars_after_first_token(dec, [0, 1, 2, 3], "ab c") == 3
+    assert (
+        ft.chars_after_first_token(lambda ids: ["ab", " c"][ids[0]], [0, 1], "ab c") == 2
+    )  # a first token of two characters
