@@ -119,6 +119,22 @@ MUTANTS = [
         ),
         visible=False,
     ),
+    Mutant(
+        "mse_loss",
+        "half the MSE (a factor 1/2 in front)",
+        edit("return float(np.mean((y_pred - y) ** 2))", "return float(0.5 * np.mean((y_pred - y) ** 2))"),
+        visible=True,
+        learner=True,
+        names_it="half the MSE",
+    ),
+    Mutant(
+        "mse_loss",
+        "divides by N - 1",
+        edit("return float(np.mean((y_pred - y) ** 2))", "return float(np.sum((y_pred - y) ** 2) / (len(y) - 1))"),
+        visible=True,
+        learner=True,
+        names_it="not by N - 1",
+    ),
     # ------------------------------------------------------------------ linear_regression_gradients
     Mutant(
         "linear_regression_gradients",
@@ -264,7 +280,51 @@ MUTANTS = [
         "fit_linear_gd",
         "a learning rate of 0.1 written into the update (ignores lr)",
         edit("w, b = w - lr * dw, b - lr * db", "w, b = w - 0.1 * dw, b - 0.1 * db"),
+        visible=True,
+        learner=True,
+        names_it="use the lr passed in",
+    ),
+    Mutant(
+        "fit_linear_gd",
+        "the loop capped at 30 steps (to keep it fast)",
+        edit("for _ in range(steps):", "for _ in range(min(steps, 30)):"),
         visible=False,
+    ),
+    Mutant(
+        "fit_linear_gd",
+        "stops early once the loss grows",
+        edit(
+            """
+            for _ in range(steps):
+                losses.append(mse_loss(X @ w + b, y))          # the loss where this step starts
+            """,
+            """
+            for _ in range(steps):
+                if losses and mse_loss(X @ w + b, y) > losses[-1]:
+                    break
+                losses.append(mse_loss(X @ w + b, y))
+            """,
+        ),
+        visible=True,
+        learner=True,
+        names_it="no early stop",
+    ),
+    Mutant(
+        "fit_linear_gd",
+        "zeros of the input's dtype (integer data gives integer w for steps=0)",
+        edit(
+            """
+            X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+            w, b = np.zeros(X.shape[1]), 0.0
+            """,
+            """
+            w, b = np.zeros(np.shape(X)[1], dtype=np.asarray(X).dtype), 0 * np.asarray(y).dtype.type(0)
+            X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+            """,
+        ),
+        visible=True,
+        learner=True,
+        names_it="float64",
     ),
     # ------------------------------------------------------------------ fit_linear_sgd
     Mutant(
@@ -475,7 +535,38 @@ MUTANTS = [
             "w, grad, velocity = (np.asarray(a, dtype=float) for a in (w, grad, velocity))",
             "w, grad, velocity = (np.asarray(a, dtype=np.float32) for a in (w, grad, velocity))",
         ),
+        visible=True,
+        learner=True,
+        names_it="float64",
+    ),
+    Mutant(
+        "momentum_step",
+        "steps with torch.optim.SGD inside (not from scratch)",
+        edit(
+            _MOMENTUM,
+            """
+            import torch
+
+            p = torch.tensor(w, requires_grad=True)
+            opt = torch.optim.SGD([p], lr=lr, momentum=beta)
+            opt.state[p]["momentum_buffer"] = torch.tensor(velocity)
+            p.grad = torch.tensor(grad)
+            opt.step()
+            return p.detach().numpy().copy(), opt.state[p]["momentum_buffer"].numpy().copy()
+            """,
+        ),
         visible=False,
+    ),
+    Mutant(
+        "momentum_step",
+        "compares sizes, not shapes: a (1, 2) grad broadcasts against a (2, 1) w",
+        edit(
+            "if grad.shape != w.shape or velocity.shape != w.shape:",
+            "if grad.size != w.size or velocity.size != w.size:",
+        ),
+        visible=True,
+        learner=True,
+        names_it="not their .size",
     ),
     # ------------------------------------------------------------------ adam_step
     Mutant(
@@ -644,7 +735,23 @@ MUTANTS = [
             """,
             "out[~pos] = 1.0 - 1.0 / (1.0 + np.exp(z[~pos]))",
         ),
+        visible=True,
+        learner=True,
+        names_it="cancels to 0",
+    ),
+    Mutant(
+        "sigmoid",
+        "answer hard-coded for the visible shapes (2-D arrays all 0.5)",
+        edit("out = np.empty_like(z)", "out = np.empty_like(z)\nif z.ndim == 2:\n    return np.full(z.shape, 0.5)"),
         visible=False,
+    ),
+    Mutant(
+        "sigmoid",
+        "computes in float32",
+        edit("z = np.asarray(z, dtype=float)", "z = np.asarray(z, dtype=np.float32)"),
+        visible=True,
+        learner=True,
+        names_it="float32 keeps only 7 digits",
     ),
     # ------------------------------------------------------------------ binary_cross_entropy
     Mutant(
@@ -715,6 +822,39 @@ MUTANTS = [
         edit(_BCE_RETURN, "return float(-np.mean((y * np.log(p) + (1 - y) * np.log(1 - p))[:3]))"),
         visible=False,
     ),
+    Mutant(
+        "binary_cross_entropy",
+        "adds eps to p instead of clipping it",
+        edit(
+            """
+            p = np.clip(p, eps, 1 - eps)
+            """
+            + _BCE_RETURN,
+            "return float(-np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps)))",
+        ),
+        visible=True,
+        learner=True,
+        names_it="you added eps to p",
+    ),
+    Mutant(
+        "binary_cross_entropy",
+        "clips the logs to [log eps, 0] instead of p",
+        edit(
+            """
+            p = np.clip(p, eps, 1 - eps)
+            """
+            + _BCE_RETURN,
+            """
+            with np.errstate(divide="ignore"):
+                log_p, log_q = np.log(p), np.log(1 - p)
+            log_p, log_q = np.clip(log_p, np.log(eps), 0.0), np.clip(log_q, np.log(eps), 0.0)
+            return float(-np.mean(y * log_p + (1 - y) * log_q))
+            """,
+        ),
+        visible=True,
+        learner=True,
+        names_it="clip p to [0.1, 0.9] first",
+    ),
     # ------------------------------------------------------------------ logistic_regression_gradients
     Mutant(
         "logistic_regression_gradients",
@@ -777,6 +917,14 @@ MUTANTS = [
         "divides by a written-in 4 (the visible examples' N)",
         edit("dz = (p - y) / n", "dz = (p - y) / 4"),
         visible=False,
+    ),
+    Mutant(
+        "logistic_regression_gradients",
+        "divides by D (the features) instead of N",
+        edit("n = X.shape[0]", "n = X.shape[1]"),
+        visible=True,
+        learner=True,
+        names_it="D = 2 features",
     ),
     # ------------------------------------------------------------------ numerical_gradient
     Mutant(
@@ -889,6 +1037,27 @@ def numerical_gradient(f, x, eps=1e-5):
     return grad
 """,
         visible=False,
+    ),
+    Mutant(
+        "numerical_gradient",
+        "walks a reshape(-1) of x (a copy when x is not contiguous)",
+        """
+def numerical_gradient(f, x, eps=1e-5):
+    flat = x.reshape(-1)
+    grad = np.zeros(flat.size)
+    for i in range(flat.size):
+        old = flat[i].copy()
+        flat[i] = old + eps
+        f_plus = float(f(x))
+        flat[i] = old - eps
+        f_minus = float(f(x))
+        flat[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * eps)
+    return grad.reshape(x.shape)
+""",
+        visible=True,
+        learner=True,
+        names_it="not contiguous",
     ),
     # ------------------------------------------------------------------ relative_error
     Mutant(
