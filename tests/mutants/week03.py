@@ -183,6 +183,14 @@ MUTANTS = [
         edit("self.mask = x > 0", "if not hasattr(self, 'mask'):\n    self.mask = x > 0"),
         visible=False,
     ),
+    Mutant(
+        "ReLU",
+        "backward zeroes dout in place and returns it",
+        edit("return dout * self.mask", "dout[~self.mask] = 0.0\nreturn dout"),
+        visible=True,
+        learner=True,
+        names_it="modified its argument",
+    ),
     # ------------------------------------------------------------------ Tanh
     Mutant(
         "Tanh",
@@ -242,6 +250,14 @@ MUTANTS = [
         "keeps the output of its first forward",
         edit(_TANH_FWD, "if not hasattr(self, 'out'):\n    self.out = np.tanh(x)\nreturn np.tanh(x)"),
         visible=False,
+    ),
+    Mutant(
+        "Tanh",
+        "backward multiplies dout in place",
+        edit(_TANH_BWD, "dout *= 1.0 - self.out ** 2\nreturn dout"),
+        visible=True,
+        learner=True,
+        names_it="modified its argument",
     ),
     # ------------------------------------------------------------------ softmax_cross_entropy
     Mutant(
@@ -470,6 +486,43 @@ class MLP:
         ),
         visible=False,
     ),
+    Mutant(
+        "MLP",
+        "forward calls only the Linear layers (skips the activations)",
+        """
+class MLP:
+    def __init__(self, sizes, activation="relu", seed=0):
+        acts = {"relu": ReLU, "tanh": Tanh}
+        if activation not in acts:
+            raise ValueError(f"unknown activation {activation!r}; choose 'relu' or 'tanh'")
+        n_linear = len(sizes) - 1
+        self.layers = []
+        for i in range(n_linear):
+            self.layers.append(Linear(sizes[i], sizes[i + 1], seed=seed + i))
+            if i < n_linear - 1:
+                self.layers.append(acts[activation]())
+
+    def forward(self, x):
+        for layer in self.layers:
+            if isinstance(layer, Linear):
+                x = layer.forward(x)
+        return x
+
+    def backward(self, dlogits):
+        for layer in reversed(self.layers):
+            dlogits = layer.backward(dlogits)
+        return dlogits
+
+    def params_and_grads(self):
+        for layer in self.layers:
+            if isinstance(layer, Linear):
+                yield layer.W, layer.dW
+                yield layer.b, layer.db
+""",
+        visible=True,
+        learner=True,
+        names_it="skipped the activation layers",
+    ),
     # ------------------------------------------------------------------ iterate_minibatches
     Mutant(
         "iterate_minibatches",
@@ -565,6 +618,28 @@ class MLP:
         edit("for start in range(0, len(X), batch_size):", "for start in range(0, len(X) - 1, batch_size):"),
         visible=False,
     ),
+    Mutant(
+        "iterate_minibatches",
+        "accepts only Python ints (type(batch_size) is int)",
+        edit(
+            "if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:",
+            "if type(batch_size) is not int or batch_size < 1:",
+        ),
+        visible=True,
+        learner=True,
+        names_it="np.integer",
+    ),
+    Mutant(
+        "iterate_minibatches",
+        "checks only batch_size < 1 (2.5 gets a TypeError from range)",
+        edit(
+            "if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:",
+            "if batch_size < 1:",
+        ),
+        visible=True,
+        learner=True,
+        names_it="raised TypeError",
+    ),
     # ------------------------------------------------------------------ sgd_step
     Mutant(
         "sgd_step",
@@ -613,6 +688,17 @@ class MLP:
         "sgd_step",
         "a learning rate of 0.1 written in (ignores lr)",
         edit(_STEP, "param -= 0.1 * grad"),
+        visible=True,
+        learner=True,
+        names_it="use the lr passed in",
+    ),
+    Mutant(
+        "sgd_step",
+        "updates the first two pairs only (right on the two-parameter toy only)",
+        edit(
+            "for param, grad in model.params_and_grads():",
+            "for param, grad in list(model.params_and_grads())[:2]:",
+        ),
         visible=False,
     ),
     # ------------------------------------------------------------------ train_mlp
@@ -675,6 +761,25 @@ class MLP:
         "a learning rate of 0.5 written in (ignores lr)",
         edit("sgd_step(model, lr)", "sgd_step(model, 0.5)"),
         visible=False,
+    ),
+    Mutant(
+        "train_mlp",
+        "the running total and count never reset: each epoch reports the mean over all epochs so far",
+        edit(
+            """
+            losses = []
+            for epoch in range(epochs):
+                total, count = 0.0, 0
+            """,
+            """
+            losses = []
+            total, count = 0.0, 0
+            for epoch in range(epochs):
+            """,
+        ),
+        visible=True,
+        learner=True,
+        names_it="reset the running total",
     ),
 ]
 
