@@ -149,6 +149,35 @@ class LSTMCell(nn.LSTMCell):
 """,
         visible=False,
     ),
+    Mutant(
+        "LSTMCell",
+        "bound 1/hidden_size instead of 1/sqrt(hidden_size)",
+        edit("bound = 1.0 / math.sqrt(hidden_size)", "bound = 1.0 / hidden_size"),
+        visible=True,
+        learner=True,
+        names_it="not 1/hidden_size",
+    ),
+    Mutant(
+        "LSTMCell",
+        "uniform in [0, bound) (torch.rand times the bound: no negative values)",
+        edit(
+            """
+            self.weight_ih = nn.Parameter(torch.empty(4 * H, input_size).uniform_(-bound, bound))
+            self.weight_hh = nn.Parameter(torch.empty(4 * H, H).uniform_(-bound, bound))
+            self.bias_ih = nn.Parameter(torch.empty(4 * H).uniform_(-bound, bound))
+            self.bias_hh = nn.Parameter(torch.empty(4 * H).uniform_(-bound, bound))
+            """,
+            """
+            self.weight_ih = nn.Parameter(torch.rand(4 * H, input_size) * bound)
+            self.weight_hh = nn.Parameter(torch.rand(4 * H, H) * bound)
+            self.bias_ih = nn.Parameter(torch.rand(4 * H) * bound)
+            self.bias_hh = nn.Parameter(torch.rand(4 * H) * bound)
+            """,
+        ),
+        visible=True,
+        learner=True,
+        names_it="both signs",
+    ),
     # ------------------------------------------------------------------ lstm_cell_numpy
     Mutant(
         "lstm_cell_numpy",
@@ -303,6 +332,18 @@ def lstm_cell_backward_numpy(dh_new, dc_new, x, h, c, W_ih, W_hh, b_ih, b_hh):
     return tuple(t.grad.numpy() for t in (xt, ht, ct, cell.weight_ih, cell.weight_hh, cell.bias_ih))
 """,
         visible=False,
+    ),
+    Mutant(
+        "lstm_cell_backward_numpy",
+        "squeezes the batch axis (a batch of one loses it)",
+        edit(
+            _BW_RETURN,
+            "return (np.squeeze(dgates @ W_ih), np.squeeze(dgates @ W_hh), np.squeeze(dc * f), dgates.T @ x, "
+            "dgates.T @ h, dgates.sum(axis=0))",
+        ),
+        visible=True,
+        learner=True,
+        names_it="no squeeze",
     ),
     # ------------------------------------------------------------------ clip_grad_norm
     Mutant(
@@ -525,6 +566,14 @@ def lstm_cell_backward_numpy(dh_new, dc_new, x, h, c, W_ih, W_hh, b_ih, b_hh):
         edit("if n < 1 or lag < 1 or vocab_size < 2:", "if n < 1 or lag < 1 or vocab_size <= 2:"),
         visible=False,
     ),
+    Mutant(
+        "make_recall_task",
+        "y = x[:, 0].contiguous() (still a view of x when n = 1)",
+        edit("y = x[:, 0].clone()", "y = x[:, 0].contiguous()"),
+        visible=True,
+        learner=True,
+        names_it="contiguous",
+    ),
     # ------------------------------------------------------------------ init_forget_bias
     Mutant(
         "init_forget_bias",
@@ -649,6 +698,24 @@ def lstm_cell_backward_numpy(dh_new, dc_new, x, h, c, W_ih, W_hh, b_ih, b_hh):
         "init_forget_bias",
         "the forget block hard-coded at rows 4:8 (the hidden size of the examples)",
         edit("p[H:2 * H] = value", "p[4:8] = value", "p[H:2 * H] = 0.0", "p[4:8] = 0.0"),
+        visible=True,
+        learner=True,
+        names_it="not a number from another example",
+    ),
+    Mutant(
+        "init_forget_bias",
+        "another default value (0.0, not 1.0)",
+        """
+def init_forget_bias(lstm, value=0.0):
+    H = lstm.hidden_size
+    with torch.no_grad():
+        for name, p in lstm.named_parameters():
+            if name.startswith("bias_ih"):
+                p[H:2 * H] = value
+            elif name.startswith("bias_hh"):
+                p[H:2 * H] = 0.0
+    return lstm
+""",
         visible=False,
     ),
 ]
