@@ -160,6 +160,17 @@ MUTANTS = [
         "from helpers.reference.attention import scaled_dot_product_attention\n",
         visible=False,
     ),
+    Mutant(
+        "scaled_dot_product_attention",
+        "a ValueError (not a TypeError) for a float mask",
+        edit(
+            'raise TypeError(f"mask should be boolean (True = may attend), got {mask.dtype}")',
+            'raise ValueError(f"mask should be boolean (True = may attend), got {mask.dtype}")',
+        ),
+        visible=True,
+        learner=True,
+        names_it="is a TypeError",
+    ),
     # ------------------------------------------------------------------ word_tokenize
     Mutant(
         "word_tokenize",
@@ -395,6 +406,27 @@ MUTANTS = [
         ),
         visible=False,
     ),
+    Mutant(
+        "build_word_vocab",
+        "stoi built before the cut to max_size (the cut tokens keep ids past the end of itos)",
+        edit(
+            """
+            itos = ["<unk>"] + kept
+            if max_size is not None:
+                itos = itos[:max_size]
+            stoi = {w: i for i, w in enumerate(itos)}
+            """,
+            """
+            itos = ["<unk>"] + kept
+            stoi = {w: i for i, w in enumerate(itos)}
+            if max_size is not None:
+                itos = itos[:max_size]
+            """,
+        ),
+        visible=True,
+        learner=True,
+        names_it="build stoi from the cut itos",
+    ),
     # ------------------------------------------------------------------ SkipGram
     Mutant(
         "SkipGram",
@@ -516,7 +548,40 @@ MUTANTS = [
             "sims = F.cosine_similarity(W[self.stoi[word]].unsqueeze(0), W, dim=-1)",
             "W.div_(W.norm(dim=1, keepdim=True))\nsims = W @ W[self.stoi[word]]",
         ),
+        visible=True,
+        learner=True,
+        names_it="changed the embeddings",
+    ),
+    Mutant(
+        "SkipGram",
+        "only the first two negatives (right for the visible K <= 2 only)",
+        edit(
+            "u_neg = self.out_embed(negatives)                                # (B, K, D)",
+            "u_neg = self.out_embed(negatives[:, :2])",
+        ),
         visible=False,
+    ),
+    Mutant(
+        "SkipGram",
+        "most_similar lists the words least similar first",
+        edit(
+            "return [(self.itos[i], float(s)) for s, i in zip(top.values.tolist(), top.indices.tolist())]",
+            "return [(self.itos[i], float(s)) for s, i in zip(top.values.tolist()[::-1], top.indices.tolist()[::-1])]",
+        ),
+        visible=True,
+        learner=True,
+        names_it="most similar word comes first",
+    ),
+    Mutant(
+        "SkipGram",
+        "a ValueError for an unknown word",
+        edit(
+            """raise KeyError(f"{word!r} is not in the vocabulary")""",
+            """raise ValueError(f"{word!r} is not in the vocabulary")""",
+        ),
+        visible=True,
+        learner=True,
+        names_it="KeyError that names it",
     ),
     # ------------------------------------------------------------------ make_reverse_task
     Mutant(
@@ -714,6 +779,17 @@ MUTANTS = [
             "with torch.no_grad():\n    context, weights = scaled_dot_product_attention(q, k, encoder_outputs, mask)",
         ),
         visible=False,
+    ),
+    Mutant(
+        "Seq2SeqAttention",
+        "a float padding mask (PyTorch would add it to the scores)",
+        edit(
+            "mask = None if src_mask is None else src_mask.unsqueeze(-2)   # (N, 1, S): the same for every output step",
+            "mask = None if src_mask is None else src_mask.unsqueeze(-2).float()",
+        ),
+        visible=True,
+        learner=True,
+        names_it="not boolean",
     ),
 ]
 
