@@ -74,6 +74,40 @@ def data(V: int):
     )
 
 
+def full_val(V: int):
+    """The whole validation split in tokens, and the number of characters its tokens after the first spell."""
+    f = CACHE / f"valfull{V}.npy"
+    val_text = train_val_split(load_corpus())[1]
+    sp = tokenizer(V)
+    if not f.is_file():
+        np.save(f, np.array(sp.encode(val_text), dtype=np.uint16))
+    ids = torch.from_numpy(np.load(f).astype(np.int64))
+    return ids, len(val_text) - len(sp.decode([int(ids[0])]))
+
+
+@torch.no_grad()
+def bits_per_char_all(model, ids, n_chars, T, bs=32):
+    """As the notebook's eval_bits_per_char: consecutive windows of T predictions, every token after the
+    first scored once (the last window shorter), total nats over the characters those tokens spell."""
+    model.eval()
+    n, total = len(ids) - 1, 0.0
+    starts = list(range(0, n, T))
+    full = [s for s in starts if s + T <= n]
+    for i in range(0, len(full), bs):
+        idx = torch.tensor(full[i : i + bs])[:, None] + torch.arange(T)
+        logits, _ = model(ids[idx])
+        total += F.cross_entropy(
+            logits.float().reshape(-1, logits.size(-1)), ids[idx + 1].reshape(-1), reduction="sum"
+        ).item()
+    for s in [s for s in starts if s + T > n]:
+        logits, _ = model(ids[s:n][None])
+        total += F.cross_entropy(
+            logits.float().reshape(-1, logits.size(-1)), ids[s + 1 : n + 1], reduction="sum"
+        ).item()
+    model.train()
+    return total / n_chars / math.log(2)
+
+
 @torch.no_grad()
 def bits_per_char(model, val_ids, n_chars, T, bs=32):
     """Consecutive windows of T predictions; the characters scored are those of the predicted tokens."""
@@ -92,7 +126,8 @@ def bits_per_char(model, val_ids, n_chars, T, bs=32):
 
 
 def run(V=2048, L=4, C=160, H=4, T=128, B=32, steps=600, opt="muon", lr=3e-3, muon_lr=0.02, warmup=None, wd=0.1,
-        eval_every=100, norm="rms", positions="rope", mlp="swiglu", threads=1, label="", momentum=0.95, seed=0):  # fmt: skip
+        eval_every=100, norm="rms", positions="rope", mlp="swiglu", threads=1, label="", momentum=0.95, seed=0,
+        whole_val=0):  # fmt: skip
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
     tr, va, vtext = data(V)
@@ -142,9 +177,14 @@ def run(V=2048, L=4, C=160, H=4, T=128, B=32, steps=600, opt="muon", lr=3e-3, mu
                 )
             )
             print(label, hist[-1], flush=True)
+    extra = {}
+    if whole_val:  # the notebook's final figure: the whole validation split (week 8's model: 2.2415 there)
+        ids, n_chars = full_val(V)
+        extra["final_bpc_whole_val"] = round(bits_per_char_all(model, ids, n_chars, T), 4)
+        print(label, "whole validation split:", extra["final_bpc_whole_val"], flush=True)
     res = dict(label=label, V=V, L=L, C=C, H=H, T=T, B=B, opt=opt, lr=lr, muon_lr=muon_lr, steps=steps, norm=norm,
                positions=positions, mlp=mlp, params=sum(p.numel() for p in model.parameters()), final_bpc=hist[-1][3],
-               hist=hist, load=os.getloadavg()[0], date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))  # fmt: skip
+               hist=hist, load=os.getloadavg()[0], date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), **extra)  # fmt: skip
     with RESULTS.open("a") as f:
         f.write(json.dumps(res) + "\n")
     return res
