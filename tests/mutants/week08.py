@@ -51,14 +51,6 @@ MUTANTS = [
     ),
     Mutant(
         "causal_mask",
-        "the upper triangle: queries see the future",
-        edit("return torch.ones(T, T, dtype=torch.bool).tril()", "return torch.ones(T, T, dtype=torch.bool).triu()"),
-        visible=True,
-        learner=True,
-        names_it="future",
-    ),
-    Mutant(
-        "causal_mask",
         "a 0/1 float mask",
         edit("return torch.ones(T, T, dtype=torch.bool).tril()", "return torch.ones(T, T).tril()"),
         visible=True,
@@ -145,17 +137,6 @@ MUTANTS = [
     ),
     Mutant(
         "sinusoidal_positions",
-        "positions counted from 1",
-        edit(
-            "pos = torch.arange(T, dtype=torch.float64)[:, None]",
-            "pos = torch.arange(1, T + 1, dtype=torch.float64)[:, None]",
-        ),
-        visible=True,
-        learner=True,
-        names_it="row 0 is position 0",
-    ),
-    Mutant(
-        "sinusoidal_positions",
         "as many cosines as sines (fails for an odd d)",
         edit("pe[:, 1::2] = torch.cos(angle[:, : d // 2])", "pe[:, 1::2] = torch.cos(angle)"),
         visible=True,
@@ -219,31 +200,6 @@ MUTANTS = [
         visible=True,
         learner=True,
         names_it="do not scale again",
-    ),
-    Mutant(
-        "MultiHeadSelfAttention",
-        "by hand, scores divided by the head size instead of its square root",
-        edit(
-            _SDPA,
-            """
-            att = (q @ k.transpose(-2, -1)) / hs
-            att = att.masked_fill(~torch.ones(T, T, dtype=torch.bool).tril(), float("-inf")).softmax(-1)
-            y = att @ v
-            """,
-        ),
-        visible=True,
-        learner=True,
-        names_it="1/sqrt(head size)",
-    ),
-    Mutant(
-        "MultiHeadSelfAttention",
-        "keys and queries taken in the wrong order",
-        edit(
-            "q, k, v = self.c_attn(x).split(self.n_embd, dim=2)", "k, q, v = self.c_attn(x).split(self.n_embd, dim=2)"
-        ),
-        visible=True,
-        learner=True,
-        names_it="in that order",
     ),
     Mutant(
         "MultiHeadSelfAttention",
@@ -313,19 +269,6 @@ MUTANTS = [
     ),
     Mutant(
         "LayerNorm",
-        "statistics over every element of the tensor",
-        edit(
-            "mean = x.mean(dim=-1, keepdim=True)",
-            "mean = x.mean()",
-            "var = (xc * xc).mean(dim=-1, keepdim=True)",
-            "var = (xc * xc).mean()",
-        ),
-        visible=True,
-        learner=True,
-        names_it="last dimension only",
-    ),
-    Mutant(
-        "LayerNorm",
         "x centred in place",
         edit("xc = x - mean", "x -= mean\nxc = x"),
         visible=True,
@@ -339,14 +282,6 @@ MUTANTS = [
         visible=True,
         learner=True,
         names_it="bias=False",
-    ),
-    Mutant(
-        "LayerNorm",
-        "a fixed eps of 1e-5 instead of self.eps",
-        edit("y = xc * torch.rsqrt(var + self.eps) * self.weight", "y = xc * torch.rsqrt(var + 1e-5) * self.weight"),
-        visible=True,
-        learner=True,
-        names_it="eps was not used",
     ),
     Mutant(
         "LayerNorm",
@@ -385,14 +320,6 @@ MUTANTS = [
         "Block",
         "no residual connection around the MLP",
         edit("x = x + self.mlp(self.ln_2(x))", "x = self.mlp(self.ln_2(x))"),
-        visible=True,
-        learner=True,
-        names_it="forget its residual connection",
-    ),
-    Mutant(
-        "Block",
-        "no residual connection around the attention",
-        edit("x = x + self.attn(self.ln_1(x))", "x = self.attn(self.ln_1(x))"),
         visible=True,
         learner=True,
         names_it="forget its residual connection",
@@ -450,19 +377,6 @@ MUTANTS = [
         visible=True,
         learner=True,
         names_it="GELU",
-    ),
-    Mutant(
-        "Block",
-        "the MLP does not widen to 4C",
-        edit(
-            "c_fc=nn.Linear(C, 4 * C, bias=config.bias),",
-            "c_fc=nn.Linear(C, C, bias=config.bias),",
-            "c_proj=nn.Linear(4 * C, C, bias=config.bias),",
-            "c_proj=nn.Linear(C, C, bias=config.bias),",
-        ),
-        visible=True,
-        learner=True,
-        names_it="4 * n_embd",
     ),
     Mutant(
         "Block",
@@ -524,25 +438,6 @@ MUTANTS = [
     ),
     Mutant(
         "GPT",
-        "learned positions never added",
-        edit("x = x + self.pos_emb(torch.arange(T, device=idx.device))", "pass"),
-        visible=True,
-        learner=True,
-        names_it="not added",
-    ),
-    Mutant(
-        "GPT",
-        "every position row added, whatever T",
-        edit(
-            "x = x + self.pos_emb(torch.arange(T, device=idx.device))",
-            "x = x + self.pos_emb(torch.arange(self.config.block_size, device=idx.device))",
-        ),
-        visible=True,
-        learner=True,
-        names_it="positions 0..T-1",
-    ),
-    Mutant(
-        "GPT",
         "sinusoidal table not scaled",
         edit(
             """
@@ -568,28 +463,6 @@ MUTANTS = [
         visible=True,
         learner=True,
         names_it="persistent=False",
-    ),
-    Mutant(
-        "GPT",
-        "pos_table a plain attribute, not a buffer",
-        edit(
-            """
-            self.register_buffer("pos_table", sinusoidal_positions(config.block_size, C) * SINUSOIDAL_SCALE,
-                                 persistent=False)
-            """,
-            "self.pos_table = sinusoidal_positions(config.block_size, C) * SINUSOIDAL_SCALE",
-        ),
-        visible=True,
-        learner=True,
-        names_it="buffer",
-    ),
-    Mutant(
-        "GPT",
-        "the whole sinusoidal table added, whatever T",
-        edit("x = x + self.pos_table[:T]", "x = x + self.pos_table"),
-        visible=True,
-        learner=True,
-        names_it="first T rows",
     ),
     Mutant(
         "GPT",
@@ -652,34 +525,6 @@ MUTANTS = [
     ),
     Mutant(
         "GPT",
-        "temperature applied to the probabilities",
-        edit(
-            "logits = logits / temperature",
-            "",
-            "idx_next = torch.multinomial(F.softmax(logits, dim=-1), num_samples=1)",
-            "idx_next = torch.multinomial(F.softmax(logits, dim=-1) / temperature, num_samples=1)",
-        ),
-        visible=True,
-        learner=True,
-        names_it="dividing the probabilities",
-    ),
-    Mutant(
-        "GPT",
-        "top_k ignored",
-        edit(
-            """
-            if top_k is not None:
-                kth = torch.topk(logits, min(top_k, logits.size(-1))).values[:, [-1]]
-                logits = logits.masked_fill(logits < kth, float("-inf"))
-            """,
-            "",
-        ),
-        visible=True,
-        learner=True,
-        names_it="top_k=2",
-    ),
-    Mutant(
-        "GPT",
         "top_k sets the other logits to 0 instead of -inf",
         edit(
             'logits = logits.masked_fill(logits < kth, float("-inf"))',
@@ -688,25 +533,6 @@ MUTANTS = [
         visible=True,
         learner=True,
         names_it="not 0",
-    ),
-    Mutant(
-        "GPT",
-        "top_k larger than the vocabulary crashes",
-        edit(
-            "kth = torch.topk(logits, min(top_k, logits.size(-1))).values[:, [-1]]",
-            "kth = torch.topk(logits, top_k).values[:, [-1]]",
-        ),
-        visible=True,
-        learner=True,
-        names_it="every token",
-    ),
-    Mutant(
-        "GPT",
-        "self.drop made but never applied",
-        edit("x = self.drop(x)", ""),
-        visible=True,
-        learner=True,
-        names_it="apply self.drop",
     ),
     Mutant(
         "GPT",
@@ -774,17 +600,6 @@ MUTANTS = [
     ),
     Mutant(
         "configure_optimizer",
-        "the undecayed group first",
-        edit(
-            'groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]',
-            'groups = [{"params": no_decay, "weight_decay": 0.0}, {"params": decay, "weight_decay": weight_decay}]',
-        ),
-        visible=True,
-        learner=True,
-        names_it="wrong order",
-    ),
-    Mutant(
-        "configure_optimizer",
         "Adam (an L2 penalty) instead of AdamW",
         edit(
             "return torch.optim.AdamW(groups, lr=lr, betas=tuple(betas))",
@@ -793,14 +608,6 @@ MUTANTS = [
         visible=True,
         learner=True,
         names_it="decoupled",
-    ),
-    Mutant(
-        "configure_optimizer",
-        "betas not passed on",
-        edit("return torch.optim.AdamW(groups, lr=lr, betas=tuple(betas))", "return torch.optim.AdamW(groups, lr=lr)"),
-        visible=True,
-        learner=True,
-        names_it="betas",
     ),
     Mutant(
         "configure_optimizer",
@@ -852,33 +659,6 @@ MUTANTS = [
         visible=True,
         learner=True,
         names_it="starts after the warm-up",
-    ),
-    Mutant(
-        "lr_at",
-        "the cosine decays to 0 instead of min_lr",
-        edit(
-            "return min_lr + 0.5 * (max_lr - min_lr) * (1.0 + math.cos(math.pi * progress))",
-            "return 0.5 * max_lr * (1.0 + math.cos(math.pi * progress))",
-        ),
-        visible=True,
-        learner=True,
-        names_it="down to min_lr",
-    ),
-    Mutant(
-        "lr_at",
-        "the warm-up starts from min_lr",
-        edit("return max_lr * step / warmup_steps", "return min_lr + (max_lr - min_lr) * step / warmup_steps"),
-        visible=True,
-        learner=True,
-        names_it="starts from 0",
-    ),
-    Mutant(
-        "lr_at",
-        "min_lr returned as given (an int stays an int)",
-        edit("return float(min_lr)", "return min_lr"),
-        visible=True,
-        learner=True,
-        names_it="should be a float",
     ),
     Mutant(
         "lr_at",
@@ -993,14 +773,6 @@ MUTANTS = [
     ),
     Mutant(
         "train_babygpt",
-        "train_loss keeps the loss tensors",
-        edit("history.train_loss.append(loss.item())", "history.train_loss.append(loss)"),
-        visible=True,
-        learner=True,
-        names_it="Python floats",
-    ),
-    Mutant(
-        "train_babygpt",
         "the generator is not passed to get_batch",
         edit(
             "x, y = get_batch(train_data, block_size, batch_size, generator, device)",
@@ -1009,14 +781,6 @@ MUTANTS = [
         visible=True,
         learner=True,
         names_it="generator you were given",
-    ),
-    Mutant(
-        "train_babygpt",
-        "history.seconds never set",
-        edit("history.seconds = time.perf_counter() - start", ""),
-        visible=True,
-        learner=True,
-        names_it="wall time",
     ),
     Mutant(
         "train_babygpt",
