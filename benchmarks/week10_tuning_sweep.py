@@ -5,15 +5,15 @@ curve and the validation language-model loss of the tuned model.
     python benchmarks/week10_tuning_sweep.py --steps 1200 --inst-batch 32 --lm-batch 8 \
         --replay-weight 2.0 --lr 2e-3 --which full --threads 1
 
-It needs the base model on disk (part 1, or the notebook's own first run, saves it to
-``runs/week10/base_char_gpt.pt``). Two sweeps can run side by side with ``--threads 1`` each.
+It tunes the model the notebook loads: the capstone checkpoint (``runs/week10/capstone.pt``, written
+by ``capstone_pretraining.ipynb``), or the stand-in. Two sweeps can run side by side with
+``--threads 1`` each.
 Results of the runs behind the notebook's configuration: ``week10_tuning_notes.md``.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import time
 from pathlib import Path
 
@@ -21,6 +21,7 @@ import nbformat
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "solutions" / "week10" / "finetuning_and_safety.ipynb"
 CONFIG_LINE = "TUNE_STEPS, INST_BATCH, LM_BATCH, REPLAY_WEIGHT = "
+LR_LINE = "LR_FULL, LR_LORA = "
 
 
 def tuning_source(src: str, args) -> str:
@@ -30,8 +31,8 @@ def tuning_source(src: str, args) -> str:
     for line in src.splitlines():
         if line.startswith(CONFIG_LINE):
             line = f"{CONFIG_LINE}{args.steps}, {args.inst_batch}, {args.lm_batch}, {args.replay_weight}"
-        if line.startswith(("hist_full = tune(", "hist_lora = tune(")):
-            line = re.sub(r"lr=(pick\([^)]*\)|[\d.e-]+)", f"lr={args.lr}", line, count=1)
+        if line.startswith(LR_LINE):
+            line = f"{LR_LINE}{args.lr}, {args.lr}"
         kept.append(line)
     src = "\n".join(kept)
     full, lora = src.index("seed_everything(0)\ntuned"), src.index("seed_everything(0)\nlora_model")
@@ -66,10 +67,10 @@ def main() -> None:
     model, hist = (env["tuned"], env["hist_full"]) if args.which == "full" else (env["lora_model"], env["hist_lora"])
     print("steps      ", hist.eval_steps)
     print("accuracy   ", [round(a, 3) for a in hist.extra["accuracy"]])
-    print("val loss   ", [round(v, 3) for v in hist.val_loss])
-    acc, val = env["accuracy"](model), env["lm_val_loss"](model)
+    print("bits/char  ", [round(v, 3) for v in hist.val_loss], "(the curve's validation slice)")
+    acc, bpc, base = env["accuracy"](model), env["val_bpc"](model), env["base_bpc"]
     print(
-        f"final: accuracy {acc}, val loss {val:.3f} (base {env['base_val']:.3f}, {val - env['base_val']:+.3f}); "
+        f"final: accuracy {acc}, validation {bpc:.3f} bits/char (base {base:.3f}, {bpc - base:+.3f}); "
         f"tuning {hist.seconds:.0f} s, script {time.perf_counter() - start:.0f} s"
     )
 

@@ -33,6 +33,7 @@ from torch import nn
 
 IGNORE_INDEX = -100
 TASKS = ("upper", "first", "last")
+ALL_TASKS = ("upper", "first", "second", "last", "repeat", "reverse")
 END = "\n"
 
 # ------------------------------------------------------------------ the base model (weeks 8-10)
@@ -213,9 +214,13 @@ def task_answer(task: str, line: str) -> str:
         return words[0] if words else ""
     if task == "last":
         return words[-1] if words else ""
+    if task == "second":
+        return words[1] if len(words) > 1 else ""
+    if task == "repeat":
+        return " ".join(words)
     if task == "reverse":
         return " ".join(reversed(words))
-    raise ValueError(f"unknown task {task!r}; choose one of {TASKS + ('reverse',)}")
+    raise ValueError(f"unknown task {task!r}; choose one of {ALL_TASKS}")
 
 
 def format_prompt(task: str, line: str) -> str:

@@ -2,9 +2,12 @@
 
 Each example is made by code from a line of the corpus, so success is measurable:
 
-    upper:   "upper: To be, or not to be\nanswer: "   ->  "TO BE, OR NOT TO BE\n"
-    first:   "first: To be, or not to be\nanswer: "   ->  "To\n"
-    reverse: "reverse: To be, or not to be\nanswer: " ->  "be to not or be, To\n"
+    upper:   "upper: To be, or not to be\nanswer:"   ->  " TO BE, OR NOT TO BE\n"
+    first:   "first: To be, or not to be\nanswer:"   ->  " To\n"
+    reverse: "reverse: To be, or not to be\nanswer:" ->  " be to not or be, To\n"
+
+(The space before the answer belongs to the answer, as in ``helpers.finetuning``: a BPE tokenizer
+joins a space to the word after it.)
 
 (Only characters of the corpus are used, so a character-level model can read every prompt.)
 
@@ -46,7 +49,7 @@ def task_answer(task: str, line: str) -> str:
 def format_prompt(task: str, line: str) -> str:
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; choose one of {TASKS}")
-    return f"{task}: {line}\nanswer: "
+    return f"{task}: {line}\nanswer:"
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class Example:
     task: str
     line: str
     prompt: str
-    answer: str  # includes the final newline that ends the answer
+    answer: str  # a space, the answer, and the final newline that ends it
 
     @property
     def text(self) -> str:
@@ -62,7 +65,7 @@ class Example:
 
 
 def make_example(task: str, line: str) -> Example:
-    return Example(task, line, format_prompt(task, line), task_answer(task, line) + END)
+    return Example(task, line, format_prompt(task, line), " " + task_answer(task, line) + END)
 
 
 def select_lines(text: str, min_chars: int = 12, max_chars: int = 32, min_words: int = 2) -> list[str]:

@@ -290,7 +290,9 @@ MUTANTS = [
             "self.lora_B = nn.Parameter(torch.zeros(base.out_features, r, dtype=w.dtype, device=w.device))",
             "self.lora_B = nn.Parameter(torch.zeros(base.out_features, int(r), dtype=w.dtype, device=w.device))",
         ),
-        visible=False,
+        visible=True,
+        learner=True,
+        names_it="positive integer",
     ),
     # ------------------------------------------------------------------ instruction_example
     Mutant(

@@ -30,7 +30,7 @@ def test_task_answers():
     with pytest.raises(ValueError):
         task_answer("sort", line)
     ex = make_example("first", line)
-    assert ex.prompt == "first: To be, or not to be\nanswer: " and ex.answer == "To\n"
+    assert ex.prompt == "first: To be, or not to be\nanswer:" and ex.answer == " To\n"
 
 
 def test_select_lines_and_make_examples():
