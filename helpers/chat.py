@@ -301,10 +301,7 @@ def text_nll(model: nn.Module, windows: torch.Tensor, batch_size: int = 32) -> t
     return total, windows.size(0) * (windows.size(1) - 1)
 
 
-def runs_with_kv_cache(model: nn.Module) -> bool:
-    """Does ``model`` have the layout of week 8's GPT (learned, sinusoidal or no position table;
-    blocks with ``ln_1``, ``attn.c_attn``, ``ln_2``, ``mlp``), the one week 9's KV cache runs?
-    A model with rotary positions (the capstone's) does not."""
+def _is_week8_layout(model: nn.Module) -> bool:
     blocks = getattr(model, "blocks", None)
     return (
         blocks is not None
@@ -315,6 +312,159 @@ def runs_with_kv_cache(model: nn.Module) -> bool:
             hasattr(b, "ln_1") and hasattr(b, "ln_2") and hasattr(getattr(b, "attn", None), "c_attn") for b in blocks
         )
     )
+
+
+def _is_capstone_layout(model: nn.Module) -> bool:
+    blocks = getattr(model, "blocks", None)
+    return (
+        blocks is not None
+        and len(blocks) > 0
+        and all(hasattr(model, a) for a in ("tok_emb", "norm_f", "lm_head"))
+        and getattr(model.config, "positions", None) in ("rope", "learned")
+        and all(
+            hasattr(b, "norm_1")
+            and hasattr(b, "norm_2")
+            and hasattr(b, "mlp")
+            and hasattr(getattr(b, "attn", None), "c_attn")
+            and hasattr(b.attn, "c_proj")
+            for b in blocks
+        )
+    )
+
+
+def runs_with_kv_cache(model: nn.Module) -> bool:
+    """Can ``forward_with_cache`` (below) run ``model``? Week 8's GPT layout (learned, sinusoidal
+    or no position table; blocks with ``ln_1``, ``attn.c_attn``, ``ln_2``, ``mlp``), which week 9's
+    KV cache runs, and the week 10 capstone's (``norm_1``, ``attn.c_attn``, ``norm_2``, ``mlp``,
+    ``norm_f``; rotary or learned positions)."""
+    return _is_week8_layout(model) or _is_capstone_layout(model)
+
+
+class KVCache:
+    """Week 9's cache of one attention layer: the keys and values so far, (B, nh, T_past, hs) each."""
+
+    def __init__(self) -> None:
+        self.k: torch.Tensor | None = None
+        self.v: torch.Tensor | None = None
+
+    def __len__(self) -> int:
+        return 0 if self.k is None else self.k.size(2)
+
+    def update(self, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.k is None:
+            self.k, self.v = k, v
+        else:
+            self.k, self.v = torch.cat([self.k, k], dim=2), torch.cat([self.v, v], dim=2)
+        return self.k, self.v
+
+
+def new_kv_cache(model: nn.Module) -> list[KVCache]:
+    """An empty cache for ``forward_with_cache``: one ``KVCache`` per block (week 9's)."""
+    return [KVCache() for _ in model.blocks]
+
+
+def _rotate(x: torch.Tensor, positions: torch.Tensor, base: float) -> torch.Tensor:
+    """The capstone's rotary embedding of x (B, nh, T, hs) at ``positions`` (T,): channel pair i
+    turned by ``position * base**(-2i/hs)`` (the same as week 10's ``apply_rope``)."""
+    hs = x.size(-1)
+    rates = base ** (-torch.arange(0, hs, 2, dtype=torch.float64, device=x.device) / hs)
+    angle = positions.to(torch.float64)[:, None] * rates[None, :]  # (T, hs/2)
+    cos, sin = angle.cos().to(x.dtype), angle.sin().to(x.dtype)
+    x0, x1 = x[..., 0::2], x[..., 1::2]
+    return torch.stack((x0 * cos - x1 * sin, x0 * sin + x1 * cos), dim=-1).flatten(-2)
+
+
+def _cached_attention(attn, x: torch.Tensor, cache: KVCache, positions: torch.Tensor, rope: bool) -> torch.Tensor:
+    """Week 9's cached causal attention of the T new positions ``x`` (B, T, C); with ``rope`` the new
+    queries and keys are rotated by their absolute positions before the keys join the cache."""
+    B, T, C = x.shape
+    nh = attn.n_head
+    q, k, v = attn.c_attn(x).split(C, dim=2)  # 3 x (B, T, C)
+    q = q.view(B, T, nh, C // nh).transpose(1, 2)  # (B, nh, T, hs)
+    k = k.view(B, T, nh, C // nh).transpose(1, 2)
+    v = v.view(B, T, nh, C // nh).transpose(1, 2)
+    if rope:
+        base = float(getattr(attn, "rope_base", 10000.0))
+        q, k = _rotate(q, positions, base), _rotate(k, positions, base)
+    k, v = cache.update(k, v)  # (B, nh, T_past + T, hs)
+    past = k.size(2) - T
+    if past == 0:  # a prefill: the ordinary causal mask
+        y = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+    else:  # row i (position past + i) may see keys 0 .. past + i
+        mask = torch.ones(T, past + T, dtype=torch.bool, device=x.device).tril(diagonal=past)
+        y = torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    return attn.c_proj(y.transpose(1, 2).contiguous().view(B, T, C))
+
+
+def forward_with_cache(model: nn.Module, idx: torch.Tensor, cache: list[KVCache]) -> torch.Tensor:
+    """Week 9's ``forward_with_cache``, on week 8's GPT and on the week 10 capstone model: the logits
+    (B, T, V) of the new tokens ``idx`` (B, T) that follow the ``len(cache[0])`` cached ones, whose
+    positions continue from the cache (rotary positions rotate each new query and key by its
+    absolute position). Every block's cache is extended in place. Raises ``ValueError`` when
+    ``T_past + T`` exceeds ``block_size`` or the model has neither layout."""
+    week8 = _is_week8_layout(model)
+    if not week8 and not _is_capstone_layout(model):
+        raise ValueError(f"forward_with_cache runs week 8's GPT or the capstone model, not {type(model).__name__}")
+    past = len(cache[0])
+    B, T = idx.shape
+    if past + T > model.config.block_size:
+        raise ValueError(
+            f"{past} cached + {T} new positions exceed block_size={model.config.block_size}: "
+            "rebuild the cache from the last block_size tokens"
+        )
+    positions = torch.arange(past, past + T, device=idx.device)
+    kind = getattr(model.config, "positions", "learned")
+    x = model.tok_emb(idx)  # (B, T, C)
+    if kind == "learned":
+        x = x + model.pos_emb(positions)
+    elif kind == "sinusoidal":
+        x = x + model.pos_table[past : past + T]
+    for block, layer_cache in zip(model.blocks, cache):
+        norm_1, norm_2 = (block.ln_1, block.ln_2) if week8 else (block.norm_1, block.norm_2)
+        residual = getattr(block, "residual", True)
+        h = _cached_attention(block.attn, norm_1(x), layer_cache, positions, kind == "rope")
+        x = x + h if residual else h
+        h = block.mlp(norm_2(x))
+        x = x + h if residual else h
+    return model.lm_head((model.ln_f if week8 else model.norm_f)(x))  # (B, T, V)
+
+
+@torch.no_grad()
+def sample_continuations(
+    model: nn.Module,
+    idx: torch.Tensor,
+    max_new_tokens: int,
+    temperature: float = 1.0,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Week 9's ``generate`` with the KV cache, inside one block, on either layout: ``idx`` (B, T)
+    with ``max_new_tokens`` tokens appended, each drawn from the softmax of the logits divided by
+    ``temperature`` (0: the most likely, first on ties). Raises ``ValueError`` when they do not fit
+    in ``block_size``."""
+    if idx.dim() != 2 or idx.size(1) == 0:
+        raise ValueError(f"idx should be (B, T) token ids with T >= 1, got shape {tuple(idx.shape)}")
+    if not temperature >= 0:
+        raise ValueError(f"temperature must be >= 0 (0 = greedy), got {temperature}")
+    if idx.size(1) + max_new_tokens > model.config.block_size + 1:
+        raise ValueError(f"{idx.size(1)} + {max_new_tokens} tokens do not fit in block_size={model.config.block_size}")
+    was_training = model.training
+    model.eval()
+    try:
+        cache = new_kv_cache(model)
+        logits = forward_with_cache(model, idx, cache)
+        out = [idx]
+        for i in range(max_new_tokens):
+            last = logits[:, -1, :].float()
+            if temperature == 0:
+                nxt = last.argmax(-1, keepdim=True)
+            else:
+                nxt = torch.multinomial(torch.softmax(last / temperature, -1), 1, generator=generator)
+            out.append(nxt.to(idx.dtype))
+            if i + 1 < max_new_tokens:
+                logits = forward_with_cache(model, out[-1], cache)
+    finally:
+        model.train(was_training)
+    return torch.cat(out, dim=1)
 
 
 def plausible_wrong(conversation: Conversation, rng: random.Random) -> str:

@@ -156,3 +156,25 @@ def test_plausible_wrong_replies_are_wrong():
         c = hc.make_conversation(family, line)
         wrong = hc.plausible_wrong(c, rng)
         assert wrong != c.reply and wrong
+
+
+def test_forward_with_cache_runs_the_capstone_layout_as_the_full_forward():
+    from helpers.reference.capstone import ModernConfig, ModernGPT
+
+    torch.manual_seed(0)
+    for layout in (dict(positions="rope"), dict(positions="learned", mlp="gelu", norm="layer")):
+        m = ModernGPT(ModernConfig(vocab_size=30, block_size=12, n_layer=2, n_head=2, n_embd=16, **layout)).eval()
+        assert hc.runs_with_kv_cache(m)
+        ids = torch.randint(0, 30, (2, 10))
+        cache = hc.new_kv_cache(m)
+        parts = [hc.forward_with_cache(m, ids[:, :6], cache)]
+        parts += [hc.forward_with_cache(m, ids[:, t : t + 1], cache) for t in range(6, 10)]
+        assert torch.allclose(torch.cat(parts, 1), m(ids)[0], atol=1e-5)
+        with pytest.raises(ValueError):
+            hc.forward_with_cache(m, ids[:, :3], cache)  # 10 cached + 3 > block_size 12
+        greedy = ids[:, :4]
+        for _ in range(5):
+            greedy = torch.cat([greedy, m(greedy)[0][:, -1].argmax(-1, keepdim=True)], 1)
+        assert torch.equal(hc.sample_continuations(m, ids[:, :4], 5, temperature=0.0), greedy)
+    with pytest.raises(ValueError):
+        hc.forward_with_cache(torch.nn.Linear(2, 2), ids, [])
