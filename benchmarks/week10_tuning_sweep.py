@@ -8,7 +8,8 @@ curve and the validation language-model loss of the tuned model.
 It tunes the model the notebook loads: the capstone checkpoint (``runs/week10/capstone.pt``, written
 by ``capstone_pretraining.ipynb``), or the stand-in. Two sweeps can run side by side with
 ``--threads 1`` each.
-Results of the runs behind the notebook's configuration: ``week10_tuning_notes.md``.
+Results of the runs behind the notebook's configuration: ``week10_finetuning_capstone.md`` (the capstone model) and
+``week10_tuning_notes.md`` (the stand-in, week 8's character model, before the capstone).
 """
 
 from __future__ import annotations
