@@ -34,6 +34,10 @@ def tuning_source(src: str, args) -> str:
             line = f"{CONFIG_LINE}{args.steps}, {args.inst_batch}, {args.lm_batch}, {args.replay_weight}"
         if line.startswith(LR_LINE):
             line = f"{LR_LINE}{args.lr}, {args.lr}"
+        if line.startswith("    evaluate = lambda: "):  # the same measures, printed as they come
+            kept += ["    def evaluate():", "        r = " + line.split("lambda: ", 1)[1],
+                     '        print(f"[eval] {desc}: {r}", flush=True)', "        return r"]
+            continue
         kept.append(line)
     src = "\n".join(kept)
     full, lora = src.index("seed_everything(0)\ntuned"), src.index("seed_everything(0)\nlora_model")
