@@ -35,8 +35,12 @@ def tuning_source(src: str, args) -> str:
         if line.startswith(LR_LINE):
             line = f"{LR_LINE}{args.lr}, {args.lr}"
         if line.startswith("    evaluate = lambda: "):  # the same measures, printed as they come
-            kept += ["    def evaluate():", "        r = " + line.split("lambda: ", 1)[1],
-                     '        print(f"[eval] {desc}: {r}", flush=True)', "        return r"]
+            kept += [
+                "    def evaluate():",
+                "        r = " + line.split("lambda: ", 1)[1],
+                '        print(f"[eval] {desc}: {r}", flush=True)',
+                "        return r",
+            ]
             continue
         kept.append(line)
     src = "\n".join(kept)
