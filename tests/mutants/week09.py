@@ -830,6 +830,17 @@ MUTANTS = [
     ),
     Mutant(
         "quantize_int8",
+        "rounds after the int8 conversion (which has already truncated)",
+        edit(
+            "q = torch.clamp(torch.round(w / scale), -127, 127).to(torch.int8)",
+            "q = torch.round(torch.clamp(w / scale, -127, 127).to(torch.int8))",
+        ),
+        visible=True,
+        learner=True,
+        names_it="before converting",
+    ),
+    Mutant(
+        "quantize_int8",
         "the largest value instead of the largest absolute value",
         edit(
             "absmax = w.abs().amax(dim=dims, keepdim=True) if dims else w.abs()",
@@ -1024,7 +1035,7 @@ MUTANTS = [
             for parent in list(quantized.modules()):
                 for name, child in list(parent.named_children()):
                     if isinstance(child, nn.Linear):
-                        setattr(parent, name, Int8Linear.from_linear(child))
+                        parent.add_module(name, Int8Linear.from_linear(child))   # replaces the child of that name
             """,
             """
             for name, child in list(quantized.named_children()):
@@ -1044,7 +1055,7 @@ MUTANTS = [
             for parent in list(quantized.modules()):
                 for name, child in list(parent.named_children()):
                     if isinstance(child, nn.Linear):
-                        setattr(parent, name, Int8Linear.from_linear(child))
+                        parent.add_module(name, Int8Linear.from_linear(child))   # replaces the child of that name
             """,
             """
             for name, child in list(quantized.named_modules()):
@@ -1221,7 +1232,7 @@ def quantize_int8(w, axis=0):
         m = rows.max(dim=1).values.reshape(shape)
     scale = m / 127.0
     scale[scale == 0] = 1.0
-    q = (w / scale).round().clamp(-127, 127).to(torch.int8)
+    q = (w / scale).clamp(-127, 127).round().to(torch.int8)  # clamping first gives the same q: the bounds are integers
     return q, scale
 
 
@@ -1256,7 +1267,7 @@ def quantize_model(model):
     def swap(module):
         for name, child in list(module.named_children()):
             if isinstance(child, nn.Linear):
-                setattr(module, name, Int8Linear.from_linear(child))
+                module._modules[name] = Int8Linear.from_linear(child)
             else:
                 swap(child)
     result = copy.deepcopy(model)
