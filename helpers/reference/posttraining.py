@@ -23,8 +23,15 @@ from collections.abc import Sequence
 import torch
 import torch.nn.functional as F
 
-from helpers.chat import ASSISTANT, CHAT_TOKENS, END, USER, lm_logits
-from helpers.chat import forward_with_cache, new_kv_cache  # week 9's cache, which also runs the capstone
+from helpers.chat import (  # week 9's cache, which also runs the capstone
+    ASSISTANT,
+    CHAT_TOKENS,
+    END,
+    USER,
+    forward_with_cache,
+    lm_logits,
+    new_kv_cache,
+)
 from helpers.reference.sampling import sample_next_token
 
 
