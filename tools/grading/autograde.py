@@ -159,10 +159,10 @@ def autograde(
     staging = course.work / "staging"
     specs = course.work / "sandbox"
     specs.mkdir(parents=True, exist_ok=True)
-    # the kernels' sockets live under here (.../s<i>/ipc-XXXXXXXX/k-<n>), and a Unix socket's path
-    # may not pass 107 bytes: a long TMPDIR (pytest's, macOS's) falls back to /tmp
+    # the kernels' sockets live under here (<tmp>/course-grading-XXXXXXXX/s<i>/iXXXXXXXX/k-<n>), and a
+    # Unix socket's path may not pass 107 bytes: a deep TMPDIR (pytest's) falls back to /tmp
     tmp = tempfile.gettempdir()
-    scratch_base = Path(tempfile.mkdtemp(prefix="course-grading-", dir=tmp if len(tmp) <= 48 else "/tmp"))
+    scratch_base = Path(tempfile.mkdtemp(prefix="course-grading-", dir=tmp if len(tmp) <= 60 else "/tmp"))
     scratch_base.chmod(0o711)
     mpl = _mpl_cache()
     for i, s in enumerate(everyone):

@@ -33,7 +33,7 @@ class GradingKernelManager(AsyncKernelManager):
         self._grading = spec = _spec()
         base = spec.get("scratch") or tempfile.mkdtemp(prefix="course-kernel-")
         Path(base).mkdir(parents=True, exist_ok=True)
-        self._ipc = tempfile.mkdtemp(prefix="ipc-", dir=base)
+        self._ipc = tempfile.mkdtemp(prefix="i", dir=base)  # short: the socket path has a 107-byte limit
         if spec.get("sandbox"):
             self.transport = "ipc"
             self.ip = os.path.join(self._ipc, "k")
