@@ -57,7 +57,15 @@ def main() -> None:
     ap.add_argument("--lr", type=float, required=True)
     ap.add_argument("--which", choices=("full", "lora"), default="full")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: the notebook's own choice)")
+    ap.add_argument(
+        "--tasks", default="", help="comma-separated task families in place of the notebook's (e.g. first,last,repeat)"
+    )
     args = ap.parse_args()
+    if args.tasks:  # the notebook imports make_examples from helpers.finetuning: give it another default
+        import helpers.finetuning as hf
+
+        tasks, make = tuple(args.tasks.split(",")), hf.make_examples
+        hf.make_examples = lambda lines, n, seed=0, tasks=tasks: make(lines, n, seed=seed, tasks=tasks)
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
     tuning = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and CONFIG_LINE in c.source)
