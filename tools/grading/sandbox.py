@@ -158,6 +158,9 @@ def bwrap_argv(spec: dict, cwd: str, work: str, cmd: list[str]) -> list[str]:
             argv += ["--perms", "1777" if p in ("/tmp", "/var/tmp", "/dev/shm") else "0755", "--tmpfs", p]
     # what the kernel needs from inside a hidden folder comes back read-only (Python, the course)
     needed = [sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)), *spec.get("keep", [])]
+    # and the packages of a virtualenv layered over another one (a .pth file, as a JupyterHub's
+    # per-course environment is): they may live under a hidden folder too, e.g. a clone in /tmp
+    needed += [p for p in sys.path if p and os.path.basename(p.rstrip("/")) in ("site-packages", "dist-packages")]
     for p in dict.fromkeys(os.path.realpath(p) for p in needed):
         top = next((Path(h) for h in hidden if _inside(Path(p), Path(h))), None)
         if top is None or not os.path.isdir(p):
