@@ -16,6 +16,7 @@ Issue 24's case is held here: week 2's first ``torch.optim`` step (in a test cel
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -80,7 +81,9 @@ def test_round_trip_through_make_autograde(week, tmp_path):
         (d / "timestamp.txt").write_text("2026-11-25 12:00:00.000000 UTC")
         for name, nb in files.items():
             (d / name).write_text(nbformat.writes(nb))
-    _grade(course, env, "autograde", week, "--jobs", "2")
+    graded = _grade(course, env, "autograde", week, "--jobs", "2")
+    threads = max(1, min(2, (os.cpu_count() or 1) // 2))  # two kernels side by side share the cores
+    assert f"{threads} torch thread(s) per kernel" in graded.stdout, graded.stdout[-2000:]
     report = json.loads((course / ".grading" / "reports" / f"{week}.json").read_text())
     assert report["sandboxed"] is True
     students = report["students"]

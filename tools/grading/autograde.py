@@ -17,6 +17,7 @@ from tools.grading.report import StudentReport, save_report, status_line
 from tools.grading.staging import stage_submission
 from tools.grading.supervisor import DEFAULT_STUDENT_TIMEOUT, Call, Limits, run_calls
 from tools.grading.tamper import guard_preprocessors, scan_notebook
+from tools.nbgrader_env import GRADING_VARS
 
 DEFAULT_OUTPUT_LIMIT_KB = 200  # text output kept per cell in the graded notebook
 UNSAFE_FLAG = "--unsafe-no-sandbox"
@@ -165,6 +166,9 @@ def autograde(
     scratch_base = Path(tempfile.mkdtemp(prefix="course-grading-", dir=tmp if len(tmp) <= 60 else "/tmp"))
     scratch_base.chmod(0o711)
     mpl = _mpl_cache()
+    # Kernels graded side by side share the cores: more BLAS/OpenMP threads than cores makes torch's
+    # threads spin-wait on each other (week 8 graded 15x slower with 2 jobs of 2 threads on 2 cores).
+    threads = max(1, min(int(GRADING_VARS["OMP_NUM_THREADS"]), (os.cpu_count() or 1) // max(1, jobs)))
     for i, s in enumerate(everyone):
         staged_nbs: dict = {}
         staged = stage_submission(course, week, s, reports[s], staged_nbs)
@@ -190,6 +194,7 @@ def autograde(
         spec_file = specs / f"{s}.json"
         spec_file.write_text(json.dumps(spec, indent=1))
         env = course.env()
+        env["OMP_NUM_THREADS"] = str(threads)
         env["COURSE_SANDBOX_SPEC"] = str(spec_file)
         env.update((env_for or {}).get(s, {}))
         calls.append(
@@ -208,7 +213,7 @@ def autograde(
         f"autograding {week}: {len(calls)} submissions, {jobs} at a time "
         f"(limits: {student_timeout:.0f} s per student, "
         f"{'cell limit ' + str(cell_timeout) + ' s' if cell_timeout else 'cell limit from nbgrader_config'}, "
-        f"{limits.mem_gb:g} GB memory, {output_kb} kB output per cell)\n{sandbox_line}"
+        f"{limits.mem_gb:g} GB memory, {output_kb} kB output per cell, {threads} torch thread(s) per kernel)\n{sandbox_line}"
     )
     staged_notes = {s: list(r.notes) for s, r in reports.items()}
     flags = {s: list(r.flags) for s, r in reports.items()}
