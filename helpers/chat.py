@@ -8,7 +8,7 @@ answers are in ``helpers.reference.posttraining``.
 
     tok = with_chat_tokens(tokenizer)                  # <|user|>, <|assistant|>, <|end|> appended
     add_token_rows(model, tok.vocab_size)              # the embedding and the head grow to match
-    convs = make_conversations(lines, 600, seed=0)     # first / last / upper / then_last / repeat / go_on
+    convs = make_conversations(lines, 600, seed=0)     # first / last / then_last / repeat / go_on
     ids, mask = pad_batch([render_chat(c.messages) for c in convs[:16]], pad_id=tok.special_id(END))
     scores = exact_match_by_family(model, held_out, render_chat)
 
@@ -80,7 +80,10 @@ def add_token_rows(model: nn.Module, vocab_size: int) -> int:
 
 # ------------------------------------------------------------------ conversations made by code
 
-FAMILIES = ("first", "last", "upper", "then_last", "repeat")  # one right reply each: scored exactly
+# One right reply each: scored exactly. `upper` ("in capitals: <line>") can still be made but is not a
+# default family: a capitalised word is a different run of BPE pieces from the word itself, so on the
+# capstone's tokens it is a spelling task for a small model (week 10 part 2 leaves it out for the same reason).
+FAMILIES = ("first", "last", "then_last", "repeat")
 OPEN_FAMILIES = ("go_on",)  # many good replies: not scored exactly (its samples feed the word filter)
 ASK = {"first": "first word: {line}", "last": "last word: {line}", "upper": "in capitals: {line}"}
 FOLLOW_UP = {"then_last": "and the last one?", "repeat": "say the whole line"}
@@ -514,6 +517,35 @@ def completions_batch(
 def exact_reward(text: str, finished: bool, right: str) -> float:
     """The verifiable reward: 1.0 for exactly the right reply followed by the end marker, else 0.0."""
     return 1.0 if finished and text == right else 0.0
+
+
+def sampled_exact_match(
+    model: nn.Module,
+    conversations: Sequence[Conversation],
+    render: Callable,
+    tokenizer,
+    samples: int = 4,
+    temperature: float = 1.0,
+    seed: int = 0,
+    device: str | torch.device = "cpu",
+) -> dict[str, float]:
+    """Share of replies *sampled* at ``temperature`` (``samples`` per conversation, the KV cache, a
+    seeded generator) that are exactly right, ``{"all": ..., family: ...}``. Greedy exact match asks
+    whether the right reply is the most likely one; this asks how often the model says it when it
+    samples, which is what RL trains (a model can gain here while its greedy answers stay put)."""
+    assistant, end = tokenizer.special_id(ASSISTANT), tokenizer.special_id(END)
+    generator = torch.Generator(device=device).manual_seed(seed)
+    values = []
+    for c in conversations:
+        prompt = render(c.prompt)[0] + [assistant]
+        n_new = min(len(tokenizer.encode(c.reply)) + 4, model.config.block_size - len(prompt))
+        out = sample_continuations(
+            model, torch.tensor([prompt] * samples, device=device), n_new, temperature, generator
+        )[:, len(prompt) :].cpu()
+        _ids, _mask, replies = completions_batch(prompt, out, end, end)
+        rewards = [exact_reward(tokenizer.decode(r), end in row, c.reply) for row, r in zip(out.tolist(), replies)]
+        values.append(sum(rewards) / samples)
+    return by_family(conversations, values)
 
 
 def mean_std(values: Sequence[float]) -> tuple[float, float]:

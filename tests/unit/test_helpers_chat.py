@@ -62,7 +62,9 @@ def test_conversations_by_family():
         hc.make_conversation("nope", line)
     lines = [f"line number {w} here" for w in "abcdefghij"]
     convs = hc.make_conversations(lines, 12, seed=3)
-    assert [c.family for c in convs[:6]] == list(hc.FAMILIES + hc.OPEN_FAMILIES)
+    n = len(hc.FAMILIES + hc.OPEN_FAMILIES)
+    assert [c.family for c in convs[:n]] == list(hc.FAMILIES + hc.OPEN_FAMILIES)
+    assert "upper" not in hc.FAMILIES, "in capitals is a spelling task on BPE pieces: not a default family"
     assert convs == hc.make_conversations(lines, 12, seed=3)
     msgs = convs[0].messages
     msgs[0]["content"] = "changed"
