@@ -229,10 +229,3 @@ class uses_exercises:
                 "exercise, re-read its contract, run its test cell, then run this cell again"
             )
         raise ExerciseError(msg) from exc
-
-
-def report_bar(ok: bool, message: str) -> bool:
-    """A full-mode bar that a notebook states but does not yet always reach: prints whether it was
-    met instead of stopping the notebook (the notebook's header says which bars are open)."""
-    print(("✓ bar met: " if ok else "✗ bar NOT met (an open bar, see the header): ") + message)
-    return bool(ok)

@@ -21,7 +21,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
-from tools.nbgrader_env import grading_env, nbgrader_command, with_bin_on_path
+from tools.nbgrader_env import grading_env, nbgrader_command, threads_per_kernel, with_bin_on_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOL_BEGIN, SOL_END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -112,7 +112,7 @@ def kernel_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = grading_env()
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
     if workers > 1:
-        env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
+        env["OMP_NUM_THREADS"] = str(threads_per_kernel(workers))
     env.update(extra or {})
     return env
 

@@ -19,6 +19,14 @@ BIN = Path(sys.executable).parent
 GRADING_VARS = {"COURSE_FAST": "1", "OMP_NUM_THREADS": "2"}
 
 
+def threads_per_kernel(side_by_side: int, cap: int | None = None) -> int:
+    """Torch (OpenMP) threads for each of ``side_by_side`` kernels sharing this machine's cores, at most
+    ``cap``. More threads than cores makes torch's threads spin-wait on each other: week 8 graded 15x
+    slower with two kernels of two threads each on two cores."""
+    share = max(1, (os.cpu_count() or 1) // max(1, side_by_side))
+    return min(share, cap) if cap else share
+
+
 def with_bin_on_path(env: dict[str, str]) -> dict[str, str]:
     """``env`` with this Python's bin first on PATH (nbgrader runs ``alembic`` and ``jupyter`` from PATH)."""
     env = dict(env)

@@ -17,7 +17,7 @@ from tools.grading.report import StudentReport, save_report, status_line
 from tools.grading.staging import stage_submission
 from tools.grading.supervisor import DEFAULT_STUDENT_TIMEOUT, Call, Limits, run_calls
 from tools.grading.tamper import guard_preprocessors, scan_notebook
-from tools.nbgrader_env import GRADING_VARS
+from tools.nbgrader_env import GRADING_VARS, threads_per_kernel
 
 DEFAULT_OUTPUT_LIMIT_KB = 200  # text output kept per cell in the graded notebook
 UNSAFE_FLAG = "--unsafe-no-sandbox"
@@ -166,12 +166,11 @@ def autograde(
     scratch_base = Path(tempfile.mkdtemp(prefix="course-grading-", dir=tmp if len(tmp) <= 60 else "/tmp"))
     scratch_base.chmod(0o711)
     mpl = _mpl_cache()
-    # Kernels graded side by side share the cores: more BLAS/OpenMP threads than cores makes torch's
-    # threads spin-wait on each other (week 8 graded 15x slower with 2 jobs of 2 threads on 2 cores).
-    # OMP_NUM_THREADS set by the caller (a test runner sharing the machine, an instructor) is kept as a cap.
+    # kernels graded side by side share the cores; OMP_NUM_THREADS set by the caller (a test runner
+    # sharing the machine, an instructor) is kept as a cap
     chosen = os.environ.get("OMP_NUM_THREADS", "").strip()
     cap = int(chosen) if chosen.isdigit() and int(chosen) > 0 else int(GRADING_VARS["OMP_NUM_THREADS"])
-    threads = max(1, min(cap, (os.cpu_count() or 1) // max(1, jobs)))
+    threads = threads_per_kernel(jobs, cap)
     for i, s in enumerate(everyone):
         staged_nbs: dict = {}
         staged = stage_submission(course, week, s, reports[s], staged_nbs)
