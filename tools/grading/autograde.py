@@ -10,6 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from helpers.data import CorpusError, prepare_corpus
 from tools.grading import sandbox
 from tools.grading.analysis import analyse_graded, scores_from_gradebook
 from tools.grading.coursedir import ROOT, Course
@@ -142,6 +143,10 @@ def autograde(
             "sandbox: bubblewrap (read-only file system, no network, course secrets hidden, "
             f"{limits.nproc} processes per kernel{', own user id per kernel' if is_root else ''})"
         )
+    try:  # the notebooks read the course corpus, and a sandboxed kernel can neither download nor write it
+        prepare_corpus(verbose=False)
+    except CorpusError as e:
+        print(f"autograde: WARNING: the course corpus is not ready, and notebooks that read it will fail: {e}")
     t0 = time.monotonic()
     submitted = sorted(p.parent.name for p in (course.root / "submitted").glob(f"*/{week}") if p.is_dir())
     with Gradebook(course.gradebook_url()) as gb:
